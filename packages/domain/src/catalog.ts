@@ -1,0 +1,58 @@
+import type { Distro, Package } from "./model.js";
+
+/**
+ * The seam between image acquisition (packages/oci, packages/inventory) and the catalogers
+ * (packages/ecosystems). Catalogers are per-file parsers: the layer walker asks every cataloger
+ * whether it wants a tar entry, keeps the wanted ones (size-capped) in the per-scan scratch
+ * directory, and calls `parse` once per kept file. Because a result depends only on one file of
+ * one layer, results are cached by (layer digest, cataloger name+version) and merged across
+ * layers afterwards: for each path the topmost layer's result wins, whiteouts delete.
+ */
+
+export interface FileInfo {
+  size: number;
+  /** POSIX mode bits as in the tar header (type bits stripped). */
+  mode: number;
+}
+
+export interface LayerFile extends FileInfo {
+  /** Normalised absolute path inside the image: "/var/lib/dpkg/status". */
+  path: string;
+  /** Digest of the layer the file came from. */
+  layerDigest: string;
+  /** Whole content. Rejects with LKT_ERR_LAYER_LIMIT over `maxBytes` (default: the keep cap). */
+  read(maxBytes?: number): Promise<Buffer>;
+  /** Streaming read for large files. */
+  stream(): NodeJS.ReadableStream;
+  /** Real file inside the per-scan scratch directory, for random-access formats (sqlite, BDB, zip). */
+  hostPath: string;
+}
+
+export interface CatalogContext {
+  /** Record a file that could not be understood; the scan goes on. */
+  unknown(path: string, reason: string): void;
+  /** Fetch another kept file of the same layer (e.g. a -wal next to an rpmdb.sqlite). */
+  sibling(path: string): LayerFile | undefined;
+}
+
+export interface FileCataloger {
+  /** Stable, unique in its registry; stored with every cached result. */
+  readonly name: string;
+  /** Bump when output changes so cached layer results are recomputed. */
+  readonly version: number;
+  /** Called for every regular file in every layer: must be cheap (path tests only). */
+  wants(path: string, info: FileInfo): boolean;
+  /**
+   * Parse one kept file. Sets `path` on each package (usually file.path) but not `layerDigest`
+   * (the merge step sets that). Returns [] when the file holds nothing; throws only for
+   * conditions the caller should record as an unknown (it catches and records them).
+   */
+  parse(file: LayerFile, ctx: CatalogContext): Promise<Package[]>;
+}
+
+/** Merged result of an image's inventory. */
+export interface Inventory {
+  distro?: Distro;
+  packages: Package[];
+  unknowns: { path: string; reason: string; layerDigest?: string }[];
+}
