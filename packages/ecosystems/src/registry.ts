@@ -1,0 +1,14 @@
+import type { FileCataloger } from "./types.js";
+import { apkCataloger } from "./apk/index.js";
+import { dpkgCataloger } from "./dpkg/index.js";
+import { rpmCataloger } from "./rpm/index.js";
+
+/**
+ * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
+ * (registry.test.ts checks). Add a language cataloger by importing its folder's object here.
+ */
+export const CATALOGERS: FileCataloger[] = [
+  dpkgCataloger,
+  apkCataloger,
+  rpmCataloger,
+];
