@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   LKT_ERR_VERSION_INVALID: "version string not valid for its ecosystem",
   LKT_ERR_ECOSYSTEM_UNSUPPORTED: "ecosystem not supported",
   LKT_ERR_ADVISORY_INVALID: "advisory record malformed",
+  LKT_ERR_CVSS_INVALID: "CVSS vector malformed",
   LKT_ERR_FEED_FETCH: "advisory feed could not be fetched",
   LKT_ERR_DELIVERY_PERMANENT: "notification destination refused permanently",
   LKT_ERR_DELIVERY_TRANSIENT: "notification destination failed, will retry",
