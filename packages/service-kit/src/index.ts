@@ -1,0 +1,3 @@
+export * from "./metrics.js";
+export * from "./http.js";
+export * from "./lifecycle.js";
