@@ -1,0 +1,72 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Transform, type TransformCallback } from "node:stream";
+import { DIGEST_RE, LookoutError } from "@lookout/domain";
+
+/** Throws LKT_ERR_DIGEST_INVALID unless `d` is a sha256/sha512 digest string. */
+export function assertDigest(d: string): string {
+  if (!DIGEST_RE.test(d)) throw new LookoutError("LKT_ERR_DIGEST_INVALID", `malformed digest "${d.slice(0, 80)}"`);
+  return d;
+}
+
+function algorithmOf(digest: string): "sha256" | "sha512" {
+  return digest.startsWith("sha512:") ? "sha512" : "sha256";
+}
+
+/** Timing-safe comparison of two digest strings (equal length check first leaks only the length). */
+export function digestEquals(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}
+
+export function sha256Digest(buf: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(buf).digest("hex")}`;
+}
+
+/** Verify a whole buffer against its expected digest. */
+export function verifyBuffer(buf: Uint8Array, expected: string, what: string): void {
+  assertDigest(expected);
+  const actual = `${algorithmOf(expected)}:${createHash(algorithmOf(expected)).update(buf).digest("hex")}`;
+  if (!digestEquals(actual, expected)) {
+    throw new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${what}: content digest ${actual} does not match ${expected}`);
+  }
+}
+
+/**
+ * Pass-through that hashes what flows and, at the end, fails the stream with
+ * LKT_ERR_DIGEST_MISMATCH when the digest (or the declared size) differs. Consumers must
+ * treat everything they read as unverified until the stream ends cleanly.
+ */
+export class DigestVerifier extends Transform {
+  private readonly hash;
+  private bytes = 0;
+
+  constructor(
+    private readonly expected: string,
+    private readonly expectedSize: number | undefined,
+    private readonly what: string,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    assertDigest(expected);
+    this.hash = createHash(algorithmOf(expected));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
+      cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: more than the declared ${this.expectedSize} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const actual = `${algorithmOf(this.expected)}:${this.hash.digest("hex")}`;
+    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
+      cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: ${this.bytes} bytes, declared ${this.expectedSize}`));
+    } else if (!digestEquals(actual, this.expected)) {
+      cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: content digest ${actual} does not match ${this.expected}`));
+    } else cb();
+  }
+}

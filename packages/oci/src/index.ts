@@ -1,0 +1,11 @@
+export * from "./digest.js";
+export * from "./media-types.js";
+export * from "./manifest.js";
+export * from "./image-config.js";
+export * from "./source.js";
+export * from "./layer/limits.js";
+export * from "./layer/paths.js";
+export { sniffCompression, layerDecoders, GUNZIP_CHUNK, READ_CHUNK } from "./layer/decompress.js";
+export * from "./layer/scan-layer.js";
+export { OciLayoutStore, openOciLayout, DEFAULT_MAX_MANIFEST_BYTES } from "./local/layout.js";
+export { openOciArchive, openDockerArchive, type ArchiveOptions } from "./local/archives.js";

