@@ -7,3 +7,7 @@ export { CATALOGERS } from "./registry.js";
 export { buildPurl, purlEncode, type PurlParts } from "./purl/purl.js";
 export { osPurl, distroQualifier } from "./purl/os.js";
 export { TEXT_DB_MAX_BYTES } from "./types.js";
+export { detectDistro, DISTRO_FILES } from "./os-release/detect.js";
+export { parseOsRelease, type OsRelease } from "./os-release/parse-os-release.js";
+export { osEcosystem, packageTypeFits } from "./os-release/ecosystem.js";
+export { finalizeInventory } from "./finalize.js";
