@@ -1,0 +1,11 @@
+export * from "./scheme.js";
+export * from "./semver-core.js";
+export { apk, parseApk, compareApkParsed, type ApkToken } from "./apk.js";
+export { crates, parseCrates } from "./crates.js";
+export { dpkg, parseDpkg, verrevcmp, compareDpkgParsed, type DpkgVersion } from "./dpkg.js";
+export { go, parseGo } from "./go.js";
+export { npm, parseNpm } from "./npm.js";
+export { nuget, parseNuget, compareNugetParsed } from "./nuget.js";
+export { rpm, parseRpm, rpmvercmp, compareRpmParsed, type RpmVersion } from "./rpm.js";
+export { semver, parseSemver } from "./semver.js";
+export { SCHEMES_BY_ECOSYSTEM, baseEcosystem, schemeFor, supportedEcosystems } from "./registry.js";
