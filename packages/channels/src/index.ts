@@ -1,0 +1,16 @@
+export * from "./deliverer.js";
+export * from "./notification.js";
+export * from "./policy.js";
+export { classifyAddress, type AddressClass } from "./address.js";
+export { createHttpTransport, parseRetryAfter, type HttpTransport, type HttpRequest, type HttpResponse } from "./http.js";
+export * from "./channel.js";
+export * from "./registry.js";
+export { slackDestinationSchema, slackConfigSchema, type SlackDestination, type SlackConfig } from "./slack/config.js";
+export { createSlackDeliverer } from "./slack/deliverer.js";
+export { buildSlackMessage, SLACK_LIMITS, type SlackMessage, type SlackBlock } from "./slack/message.js";
+export { emailDestinationSchema, emailConfigSchema, type EmailDestination, type EmailSubscription, type EmailConfig } from "./email/config.js";
+export { createEmailDeliverer } from "./email/deliverer.js";
+export { webhookDestinationSchema, webhookConfigSchema, type WebhookDestination, type WebhookConfig } from "./webhook/config.js";
+export { createWebhookDeliverer } from "./webhook/deliverer.js";
+export { buildWebhookBody, WEBHOOK_EVENT_TYPES, type WebhookFormat } from "./webhook/payload.js";
+export { signStandardWebhook, verifyStandardWebhook, type VerifyOptions } from "./webhook/signature.js";
