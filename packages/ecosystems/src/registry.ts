@@ -2,6 +2,7 @@ import type { FileCataloger } from "./types.js";
 import { apkCataloger } from "./apk/index.js";
 import { dpkgCataloger } from "./dpkg/index.js";
 import { rpmCataloger } from "./rpm/index.js";
+import { npmCataloger } from "./npm/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -11,4 +12,5 @@ export const CATALOGERS: FileCataloger[] = [
   dpkgCataloger,
   apkCataloger,
   rpmCataloger,
+  npmCataloger,
 ];

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LookoutError } from "@lookout/domain";
-import type { CatalogContext, LayerFile } from "../types.js";
+import type { CatalogContext, FileCataloger, LayerFile, Package } from "../types.js";
 
 /**
  * Test helpers shared by the language cataloger tests: a LayerFile backed by a real host file
@@ -47,4 +47,9 @@ export function recordingContext(): RecordingContext {
 /** Absolute path of a file under packages/ecosystems/testdata/lang. */
 export function testdata(rel: string): string {
   return new URL(`../../testdata/lang/${rel}`, import.meta.url).pathname;
+}
+
+/** Calls `parse` through the FileCataloger contract (the walker always passes a context). */
+export function parseWith(cataloger: FileCataloger, file: LayerFile, ctx: CatalogContext = recordingContext()): Promise<Package[]> {
+  return cataloger.parse(file, ctx);
 }
