@@ -104,7 +104,7 @@ export class Bus {
       durable_name: c.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subjects: c.filterSubjects.map((s) => s.replace(/^lookout\./, `${this.opts.namespace}.`)),
+      filter_subject: c.filterSubject.replace(/^lookout\./, `${this.opts.namespace}.`),
       ack_wait: this.opts.ackWaitMs * NS,
       max_deliver: this.opts.maxDeliver,
       // JetStream applies backoff on nak-less redelivery (ack wait expiry); naks carry their own delay.
@@ -186,6 +186,16 @@ export class Bus {
         log.warn(fields, "event failed, will redeliver");
       }
     }
+  }
+
+  /** Messages currently held by the stream (operators' and tests' view of what was published). */
+  async streamMessages(): Promise<number> {
+    return (await this.jsm.streams.info(this.streamName)).state.messages;
+  }
+
+  /** Remove the stream and its consumers (tests, and `lookout` uninstall). */
+  async deleteStream(): Promise<void> {
+    await this.jsm.streams.delete(this.streamName);
   }
 
   async ping(): Promise<void> {

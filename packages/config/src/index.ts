@@ -119,3 +119,32 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, source: Env): Read
   }
   return Object.freeze(r.data) as Readonly<z.infer<z.ZodObject<S>>>;
 }
+
+/** A registry the operator configured: the only hosts Lookout ever pulls from. */
+export const registrySourceSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a short lower-case id like dist-prod"),
+  flavour: z.string().default("distribution"),
+  host: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be host or host:port, no scheme"),
+  insecure: z.boolean().default(false),
+  webhookToken: z.string().min(16, "must be at least 16 characters").optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Path to a Docker config.json whose `auths` entry for this host holds the credentials. */
+  dockerConfig: z.string().optional(),
+  aliases: z.array(z.string()).default([]),
+  repositories: z.array(z.string()).default([]),
+});
+export type RegistrySource = z.infer<typeof registrySourceSchema>;
+
+/** Settings every service shares. */
+export const commonEnv = {
+  LOG_LEVEL: env.enumOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  LOOKOUT_DATA_DIR: env.string("./.lookout"),
+  DATABASE_URL: env.optionalUrl(),
+  REDIS_URL: env.url("redis://127.0.0.1:6379"),
+  NATS_URL: env.url("nats://127.0.0.1:4222"),
+  /** Prefix of NATS subjects/stream and BullMQ keys: lets several installs (or tests) share servers. */
+  LOOKOUT_NAMESPACE: z.string().regex(/^[a-z][a-z0-9_-]{0,30}$/, "must be lower-case letters, digits, - or _").default("lookout"),
+  LOOKOUT_REGISTRIES: env.json(z.array(registrySourceSchema), "[]"),
+  LOOKOUT_SHUTDOWN_GRACE: env.duration("20s"),
+};

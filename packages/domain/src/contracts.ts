@@ -111,9 +111,10 @@ export type SubjectName = keyof typeof SUBJECTS;
 export type SubjectData<K extends SubjectName> = z.infer<(typeof SUBJECTS)[K]["schema"]>;
 
 /** Durable JetStream consumers: name, the subjects they take, and redelivery policy. */
+// One filter subject each: Debian's nats-server 2.9 has no multi-subject filters.
 export const CONSUMERS = {
-  notifierScans: { durable: "notifier-scans", filterSubjects: [SUBJECTS.scanCompleted.subject, SUBJECTS.findingsChanged.subject] },
-  auditPushes: { durable: "audit-pushes", filterSubjects: [SUBJECTS.imagePushed.subject] },
+  notifierScans: { durable: "notifier-scans", filterSubject: SUBJECTS.scanCompleted.subject },
+  notifierFindings: { durable: "notifier-findings", filterSubject: SUBJECTS.findingsChanged.subject },
 } as const;
 export type ConsumerName = keyof typeof CONSUMERS;
 

@@ -112,4 +112,5 @@ export function createWorker<K extends QueueName>(name: K, processor: Processor<
   return worker;
 }
 
+export type { Redis };
 export { Queue, QueueEvents, UnrecoverableError, Worker, type Job };

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Bus } from "@lookout/bus";
+import { JobQueue, redisConnection, type Redis } from "@lookout/queue";
+import { silentLogger } from "@lookout/log";
+import { createMetrics } from "@lookout/service-kit";
+import { buildWebhookApp } from "./app.js";
+
+const body = readFileSync(join(import.meta.dirname, "../testdata/push-manifest-debian-bookworm.json"));
+const blobBody = readFileSync(join(import.meta.dirname, "../testdata/push-blob-layer.json"));
+const TOKEN = "eval-webhook-token";
+const ns = `wh${randomBytes(4).toString("hex")}`;
+
+let bus: Bus;
+let redis: Redis;
+let queue: JobQueue<"scan">;
+let app: ReturnType<typeof buildWebhookApp>;
+
+const headers = (extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${TOKEN}`, "content-type": "application/vnd.docker.distribution.events.v1+json", ...extra,
+});
+const streamCount = () => bus.streamMessages();
+
+beforeAll(async () => {
+  bus = await Bus.connect({ servers: "nats://127.0.0.1:4222", namespace: ns });
+  redis = redisConnection("redis://127.0.0.1:6379");
+  queue = new JobQueue("scan", redis, ns);
+  app = buildWebhookApp({
+    log: silentLogger, metrics: createMetrics("webhook"), bus, scanQueue: queue, redis,
+    registries: [{ id: "local", flavour: "distribution", host: "127.0.0.1:5000", insecure: true, webhookToken: TOKEN, aliases: [], repositories: [] }],
+    readiness: [], bodyLimit: 1024 * 1024, dedupeTtlMs: 60_000, namespace: ns,
+  });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+  await queue.queue.obliterate({ force: true });
+  await queue.close();
+  await bus.deleteStream();
+  await bus.close();
+  redis.disconnect();
+});
+
+describe("webhook service", () => {
+  it("rejects a wrong token with 401 and publishes nothing", async () => {
+    const before = await streamCount();
+    const r = await app.inject({ method: "POST", url: "/hooks/local", headers: headers({ authorization: "Bearer wrong" }), payload: body });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().error.code).toBe("LKT_ERR_WEBHOOK_AUTH");
+    const r2 = await app.inject({ method: "POST", url: "/hooks/nosuch", headers: headers(), payload: body });
+    expect(r2.statusCode).toBe(401);
+    expect(r2.body).toBe(r.body);
+    expect(await streamCount()).toBe(before);
+    expect(await queue.queue.count()).toBe(0);
+  });
+
+  it.each([
+    ["malformed JSON", { payload: "{not json", headers: headers() }, 400, /not valid JSON/],
+    ["wrong content type", { payload: body, headers: headers({ "content-type": "text/plain" }) }, 415, /not JSON/],
+    ["body over the limit", { payload: Buffer.alloc(1024 * 1024 + 10, 32), headers: headers() }, 413, /too large/i],
+    ["envelope without events", { payload: '{"foo":1}', headers: headers() }, 400, /events array/],
+    ["JSON nested too deep", { payload: "[".repeat(40) + "]".repeat(40), headers: headers() }, 400, /nested deeper/],
+  ])("answers %s with a JSON 4xx naming the problem and publishes nothing", async (_n, req, status, msg) => {
+    const before = await streamCount();
+    const r = await app.inject({ method: "POST", url: "/hooks/local", ...(req as any) });
+    expect(r.statusCode).toBe(status);
+    expect(r.json().error.message).toMatch(msg);
+    expect(await streamCount()).toBe(before);
+    expect(await queue.queue.count()).toBe(0);
+  });
+
+  it("ignores blob pushes with a 2xx", async () => {
+    const r = await app.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: blobBody });
+    expect(r.statusCode).toBe(202);
+    expect(r.json()).toMatchObject({ accepted: 0, ignored: 1 });
+  });
+
+  it("publishes a manifest push and enqueues one scan, however often it is delivered", async () => {
+    const before = await streamCount();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await app.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: body }));
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(answers.map((a) => a.json().accepted)).toEqual([1, 0, 0]);
+    expect(await streamCount()).toBe(before + 1);
+    const jobs = await queue.queue.getJobs(["waiting", "active", "delayed", "prioritized"]);
+    expect(jobs).toHaveLength(1);
+    const ev = JSON.parse(body.toString()).events[0];
+    expect(jobs[0]!.data.data.image).toMatchObject({ registry: "127.0.0.1:5000", repository: ev.target.repository, digest: ev.target.digest, tag: "v1" });
+    expect(jobs[0]!.data.correlationId).toBeTruthy();
+  });
+
+  it("serves health, readiness and metrics", async () => {
+    expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
+    expect((await app.inject({ url: "/readyz" })).json().status).toBe("ready");
+    const m = await app.inject({ url: "/metrics" });
+    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 1');
+    expect(m.body).toContain("lookout_http_requests_total");
+  });
+});
