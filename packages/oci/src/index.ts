@@ -9,3 +9,9 @@ export { sniffCompression, layerDecoders, GUNZIP_CHUNK, READ_CHUNK } from "./lay
 export * from "./layer/scan-layer.js";
 export { OciLayoutStore, openOciLayout, DEFAULT_MAX_MANIFEST_BYTES } from "./local/layout.js";
 export { openOciArchive, openDockerArchive, type ArchiveOptions } from "./local/archives.js";
+export * from "./registry/config.js";
+export { parseWwwAuthenticate, type Challenge } from "./registry/www-authenticate.js";
+export { Authenticator } from "./registry/auth.js";
+export { type FetchLike, type TransportOptions } from "./registry/transport.js";
+export { RegistryClient, referenceOf, type RegistryClientOptions } from "./registry/client.js";
+export { parseImageReference } from "./registry/reference.js";

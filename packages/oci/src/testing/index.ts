@@ -1,2 +1,4 @@
 export * from "./tar.js";
 export * from "./layout.js";
+export * from "./registry.js";
+export * from "./push.js";
