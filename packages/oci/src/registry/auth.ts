@@ -87,7 +87,7 @@ export class Authenticator {
     const body = await readCappedBody(sent, MAX_TOKEN_RESPONSE, "token response");
     if (sent.res.status === 401 || sent.res.status === 403) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} refused the credentials (${sent.res.status})`);
     if (!sent.res.ok) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} answered ${sent.res.status}`, { retryable: sent.res.status >= 500 });
-    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
+    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       doc = JSON.parse(body.toString("utf8")) as typeof doc;
     } catch {
@@ -97,8 +97,8 @@ export class Authenticator {
     if (!tok) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} sent no token`);
     // Docker token spec: expires_in defaults to 60 s; renew a little early.
     const ttl = typeof doc.expires_in === "number" && doc.expires_in > 0 ? doc.expires_in : 60;
-    const issued = typeof doc.issued_at === "string" && !Number.isNaN(Date.parse(doc.issued_at)) ? Math.min(Date.parse(doc.issued_at), this.now()) : this.now();
-    return { header: `Bearer ${tok}`, expiresAt: issued + ttl * 1000 - Math.min(10_000, (ttl * 1000) / 10) };
+    // Expiry counts from our clock at receipt, not issued_at: the realm's clock may be skewed.
+    return { header: `Bearer ${tok}`, expiresAt: this.now() + ttl * 1000 - Math.min(10_000, (ttl * 1000) / 10) };
   }
 }
 
