@@ -3,6 +3,7 @@ import { apkCataloger } from "./apk/index.js";
 import { dpkgCataloger } from "./dpkg/index.js";
 import { rpmCataloger } from "./rpm/index.js";
 import { npmCataloger } from "./npm/index.js";
+import { pythonCataloger } from "./python/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -13,4 +14,5 @@ export const CATALOGERS: FileCataloger[] = [
   apkCataloger,
   rpmCataloger,
   npmCataloger,
+  pythonCataloger,
 ];
