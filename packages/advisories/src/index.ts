@@ -8,3 +8,4 @@ export {
   databaseWordLevel, debianUrgencyLevel, normaliseSeverity, ubuntuPriorityLevel,
   type NormalisedSeverity, type SeveritySource,
 } from "./severity.js";
+export { readOsvDir, readOsvZip, type IngestItem, type IngestOptions } from "./ingest.js";
