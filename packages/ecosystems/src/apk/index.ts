@@ -7,7 +7,7 @@ import { parseApkInstalled } from "./parse-installed.js";
 const PATHS = new Set(["/lib/apk/db/installed", "/usr/lib/apk/db/installed"]);
 
 /** apk installed database (Alpine, Wolfi, Chainguard). */
-export const apkCataloger = {
+export const apkCataloger: FileCataloger = {
   name: "apk",
   version: 1,
   wants: (path) => PATHS.has(path),
@@ -16,4 +16,4 @@ export const apkCataloger = {
     if (buf.includes(0)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `apk: ${file.path} is binary, not an installed database`);
     return parseApkInstalled(buf.toString("utf8"), file.path);
   },
-} satisfies FileCataloger;
+};

@@ -10,7 +10,7 @@ const STATUS_D = "/var/lib/dpkg/status.d/";
  * dpkg database: /var/lib/dpkg/status, and the per-package files distroless images write to
  * /var/lib/dpkg/status.d/ (one stanza each, no Status field, *.md5sums companions ignored).
  */
-export const dpkgCataloger = {
+export const dpkgCataloger: FileCataloger = {
   name: "dpkg",
   version: 1,
   wants(path) {
@@ -24,4 +24,4 @@ export const dpkgCataloger = {
     if (buf.includes(0)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `dpkg: ${file.path} is binary, not a status file`);
     return parseDpkgStatus(buf.toString("utf8"), file.path, { statusOptional: file.path.startsWith(STATUS_D) });
   },
-} satisfies FileCataloger;
+};
