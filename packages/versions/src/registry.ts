@@ -3,9 +3,13 @@ import { apk } from "./apk.js";
 import { crates } from "./crates.js";
 import { dpkg } from "./dpkg.js";
 import { go } from "./go.js";
+import { maven } from "./maven.js";
 import { npm } from "./npm.js";
 import { nuget } from "./nuget.js";
+import { packagist } from "./packagist.js";
+import { pep440 } from "./pep440.js";
 import { rpm } from "./rpm.js";
+import { rubygems } from "./rubygems.js";
 import type { VersionScheme } from "./scheme.js";
 import { semver } from "./semver.js";
 
@@ -27,8 +31,12 @@ export const SCHEMES_BY_ECOSYSTEM: Readonly<Record<string, VersionScheme>> = Obj
   "Amazon Linux": rpm,
   Bitnami: semver,
   npm,
+  PyPI: pep440,
   Go: go,
+  Maven: maven,
+  RubyGems: rubygems,
   "crates.io": crates,
+  Packagist: packagist,
   NuGet: nuget,
 });
 
