@@ -48,6 +48,9 @@ export class DigestVerifier extends Transform {
   ) {
     super({ highWaterMark: 1 << 20 });
     assertDigest(expected);
+    // Bytes may flow (and fail) before the consumer attaches its pipeline; the error is kept in
+    // `errored` and seen by pipeline()/finished(), so an early one must not crash the process.
+    this.on("error", () => {});
     this.hash = createHash(algorithmOf(expected));
   }
 

@@ -1,0 +1,230 @@
+import { readdir, mkdtemp, rm, writeFile, readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createNetServer, type Socket, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLookoutError } from "@lookout/domain";
+import { scanLayer } from "../layer/scan-layer.js";
+import { MT } from "../media-types.js";
+import { pushRaw, skopeoPush, startRegistry, writeOciLayout, type RunningRegistry } from "../testing/index.js";
+import { RegistryClient } from "./client.js";
+
+let dir: string;
+let reg: RunningRegistry;
+let storage: string;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "lkt-reg-faults-"));
+  storage = join(dir, "storage");
+  reg = await startRegistry(dir, "anon", storage, { kind: "none" });
+  await writeOciLayout(join(dir, "multi"), "v1", [
+    { layers: [{ entries: [{ name: "etc/arch", content: "amd64\n" }] }] },
+    { platform: { os: "linux", architecture: "arm64", variant: "v8" }, layers: [{ compression: "zstd", entries: [{ name: "etc/arch", content: "arm64\n" }] }] },
+  ]);
+  await skopeoPush(join(dir, "multi"), "v1", `${reg.host}/multi:v1`, true);
+  await writeOciLayout(join(dir, "single"), "v1", [{ layers: [{ entries: [{ name: "etc/a", content: Buffer.alloc(300_000, 7) }] }, { entries: [{ name: "etc/b", content: "b" }] }] }]);
+  await skopeoPush(join(dir, "single"), "v1", `${reg.host}/single:v1`);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of servers) s.close();
+  await reg?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "no error";
+  } catch (e) {
+    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
+  }
+}
+
+async function listen(handler: (req: IncomingMessage, res: import("node:http").ServerResponse) => void): Promise<string> {
+  const s = createServer(handler);
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  return `127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+/** Forward a request to the real registry. */
+async function forward(req: IncomingMessage, res: import("node:http").ServerResponse, path = req.url!): Promise<void> {
+  const up = await fetch(`http://${reg.host}${path}`, { method: req.method, headers: { accept: req.headers.accept ?? "*/*" } });
+  const headers: Record<string, string> = {};
+  up.headers.forEach((v, k) => (headers[k] = v));
+  res.writeHead(up.status, headers).end(Buffer.from(await up.arrayBuffer()));
+}
+
+const anonClient = (host: string, extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) =>
+  new RegistryClient({ registries: [{ host, insecure: true }], fetch, ...extra });
+
+describe("registry client faults", () => {
+  it("picks linux/amd64 from a multi-platform index by default, another platform, or all", async () => {
+    const c = anonClient(reg.host);
+    const ref = { registry: reg.host, repository: "multi", tag: "v1" };
+    const def = await c.resolve(ref);
+    expect(def.kind === "images" && def.images.map((i) => i.platform?.architecture)).toEqual(["amd64"]);
+    const arm = await c.resolve(ref, { platform: { os: "linux", architecture: "arm64" } });
+    expect(arm.kind === "images" && arm.images[0]!.layers[0]!.mediaType).toBe(MT.ociManifest.replace("manifest.v1+json", "layer.v1.tar+zstd"));
+    const all = await c.resolve(ref, { platform: "all" });
+    expect(all.kind === "images" && all.images.length).toBe(2);
+    expect(all.kind === "images" && all.indexDigest).toMatch(/^sha256:/);
+    expect(await codeOf(c.resolve(ref, { platform: { os: "linux", architecture: "s390x" } }))).toBe("LKT_ERR_PLATFORM_NOT_FOUND");
+  });
+
+  it("reports an OCI artifact as not an image", async () => {
+    const cfg = Buffer.from("{}");
+    const chart = Buffer.from("not really a chart");
+    const { sha256Digest } = await import("../digest.js");
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MT.ociManifest,
+        config: { mediaType: "application/vnd.cncf.helm.config.v1+json", digest: sha256Digest(cfg), size: cfg.length },
+        layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", digest: sha256Digest(chart), size: chart.length }],
+      }),
+    );
+    const digest = await pushRaw(reg.host, "charts/web", "1.0.0", [cfg, chart], manifest, MT.ociManifest);
+    const r = await anonClient(reg.host).resolve({ registry: reg.host, repository: "charts/web", tag: "1.0.0" });
+    expect(r).toEqual({ kind: "not-an-image", manifestDigest: digest, artifactType: "application/vnd.cncf.helm.config.v1+json" });
+  });
+
+  it("a hanging registry gives a retryable typed error within the timeouts", async () => {
+    const sockets: Socket[] = [];
+    const hang = createNetServer((s) => sockets.push(s));
+    await new Promise<void>((r) => hang.listen(0, "127.0.0.1", r));
+    const host = `127.0.0.1:${(hang.address() as AddressInfo).port}`;
+    const t0 = Date.now();
+    const err = await anonClient(host, { headersTimeoutMs: 300, attempts: 2, backoffMs: 10 })
+      .resolve({ registry: host, repository: "x", tag: "v1" })
+      .catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_REGISTRY_UNREACHABLE") && err.retryable).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(sockets.length).toBe(2); // one connection per attempt
+    sockets.forEach((s) => s.destroy());
+    hang.close();
+  });
+
+  it("a body that stalls mid-stream trips the read timeout", async () => {
+    const base = await anonClient(reg.host).resolve({ registry: reg.host, repository: "single", tag: "v1" });
+    const layerDigest = base.kind === "images" ? base.images[0]!.layers[0]!.digest : "?";
+    const host = await listen((req, res) => {
+      if (req.url!.endsWith(layerDigest)) {
+        res.writeHead(200, { "content-length": "1000000" });
+        res.write(Buffer.alloc(100)); // then silence
+        return;
+      }
+      void forward(req, res, req.url!.replace("/v2/stall/", "/v2/single/"));
+    });
+    const r = await anonClient(host, { readIdleTimeoutMs: 300, attempts: 1 }).resolve({ registry: host, repository: "stall", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const l = r.images[0]!.layers[0]!;
+    const code = await codeOf(scanLayer(await r.images[0]!.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "stall") }));
+    expect(code).toBe("LKT_ERR_REGISTRY_UNREACHABLE");
+  });
+
+  it("honours Retry-After on 429/503 and then succeeds", async () => {
+    let n = 0;
+    const host = await listen((req, res) => {
+      if (n++ < 2) {
+        res.writeHead(n === 1 ? 429 : 503, { "retry-after": "2" }).end();
+        return;
+      }
+      void forward(req, res, req.url!.replace("/v2/busy/", "/v2/single/"));
+    });
+    const slept: number[] = [];
+    const c = anonClient(host, { sleep: async (ms) => void slept.push(ms) });
+    const r = await c.resolve({ registry: host, repository: "busy", tag: "v1" });
+    expect(r.kind).toBe("images");
+    expect(slept).toEqual([2000, 2000]);
+  });
+
+  it("gives up after the attempt budget with a retryable error carrying Retry-After", async () => {
+    const host = await listen((_req, res) => void res.writeHead(503, { "retry-after": "1" }).end());
+    const err = await anonClient(host, { attempts: 2, sleep: async () => {} })
+      .resolve({ registry: host, repository: "down", tag: "v1" })
+      .catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_REGISTRY_HTTP") && err.retryable && err.retryAfterMs).toBe(1000);
+  });
+
+  it("follows a blob redirect to another origin without sending the Authorization header there", async () => {
+    const seenAuth: (string | undefined)[] = [];
+    const cdn = await listen((req, res) => {
+      seenAuth.push(req.headers.authorization);
+      void forward(req, res, req.url!.replace("/cdn/", "/v2/single/blobs/"));
+    });
+    const cdnPort = cdn.split(":")[1];
+    const front = await listen((req, res) => {
+      if (req.headers.authorization !== "Basic " + Buffer.from("u:p").toString("base64")) {
+        res.writeHead(401, { "www-authenticate": 'Basic realm="front"' }).end();
+        return;
+      }
+      const m = /\/blobs\/(sha256:[a-f0-9]+)$/.exec(req.url!);
+      // "localhost" vs "127.0.0.1": a different origin on the same machine.
+      if (m) res.writeHead(307, { location: `http://localhost:${cdnPort}/cdn/${m[1]}` }).end();
+      else void forward(req, res, req.url!.replace("/v2/front/", "/v2/single/"));
+    });
+    const c = new RegistryClient({ registries: [{ host: front, insecure: true, username: "u", password: "p" }], fetch });
+    const r = await c.resolve({ registry: front, repository: "front", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const l = r.images[0]!.layers[0]!;
+    const out = await scanLayer(await r.images[0]!.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "redirect") });
+    expect(out.files.get("/etc/a")!.size).toBe(300_000);
+    expect(seenAuth.length).toBeGreaterThan(0);
+    expect(seenAuth.every((a) => a === undefined)).toBe(true);
+  });
+
+  it("stops a redirect loop at the cap", async () => {
+    const base = await anonClient(reg.host).resolve({ registry: reg.host, repository: "single", tag: "v1" });
+    const layerDigest = base.kind === "images" ? base.images[0]!.layers[0]!.digest : "?";
+    const host = await listen((req, res) => {
+      if (req.url!.endsWith(layerDigest)) res.writeHead(302, { location: req.url! }).end();
+      else void forward(req, res, req.url!.replace("/v2/loop/", "/v2/single/"));
+    });
+    const c = anonClient(host, { maxRedirects: 3 });
+    const r = await c.resolve({ registry: host, repository: "loop", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const err = await r.images[0]!.openLayer(r.images[0]!.layers[0]!).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_REGISTRY_HTTP") && err.message).toMatch(/more than 3 redirects/);
+  });
+
+  it("bounds concurrent blob streams per registry", async () => {
+    const c = new RegistryClient({ registries: [{ host: reg.host, insecure: true, maxConcurrency: 1 }], fetch });
+    const r = await c.resolve({ registry: reg.host, repository: "single", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const [a, b] = r.images[0]!.layers;
+    const first = await r.images[0]!.openLayer(a!);
+    let secondOpened = false;
+    const second = r.images[0]!.openLayer(b!).then((s) => ((secondOpened = true), s));
+    await new Promise((res) => setTimeout(res, 200));
+    expect(secondOpened).toBe(false);
+    first.resume();
+    await new Promise((res) => first.on("close", res));
+    (await second).resume();
+    expect(secondOpened).toBe(true);
+  });
+
+  it("detects a blob whose stored bytes were tampered with (digest mismatch at the end of the stream)", async () => {
+    // Pushed raw: skopeo would compress an uncompressed layer.
+    const w = await writeOciLayout(join(dir, "tamper"), "v1", [{ layers: [{ compression: "none", entries: [{ name: "etc/t", content: "original content\n" }] }] }]);
+    const cfgDesc = JSON.parse(w[0]!.manifestBytes.toString()).config;
+    const cfg = await readFile(join(dir, "tamper/blobs/sha256", cfgDesc.digest.slice(7)));
+    await pushRaw(reg.host, "tamper", "v1", [cfg, w[0]!.layerBlobs[0]!], w[0]!.manifestBytes, MT.ociManifest);
+    const c = anonClient(reg.host);
+    const r = await c.resolve({ registry: reg.host, repository: "tamper", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const l = r.images[0]!.layers[0]!;
+    const hex = l.digest.slice(7);
+    const data = join(storage, "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
+    const bytes = await readFile(data);
+    const at = bytes.indexOf("original");
+    bytes.write("ORIGINAL", at);
+    await writeFile(data, bytes);
+    expect(await readdir(join(storage, "docker/registry/v2/blobs/sha256", hex.slice(0, 2)))).toContain(hex);
+    const code = await codeOf(scanLayer(await r.images[0]!.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "tamper-scan") }));
+    expect(code).toBe("LKT_ERR_DIGEST_MISMATCH");
+  });
+});
