@@ -19,6 +19,12 @@ interface SaveEntry {
 
 const LAYER_TYPE = { gzip: "application/vnd.docker.image.rootfs.diff.tar.gzip", zstd: "application/vnd.docker.image.rootfs.diff.tar.zstd", none: "application/vnd.docker.image.rootfs.diff.tar" };
 
+/** "docker.io/library/app:v1", "library/app:v1" and "app:v1" name the same image. */
+function sameTag(a: string, b: string): boolean {
+  const norm = (t: string) => t.replace(/^(docker\.io|index\.docker\.io)\//, "").replace(/^library\//, "");
+  return norm(a) === norm(b);
+}
+
 function invalid(msg: string): LookoutError {
   return new LookoutError("LKT_ERR_SOURCE_INVALID", msg);
 }
@@ -92,7 +98,7 @@ export async function dockerArchiveStore(name: string, files: UnpackedArchive, m
   return {
     name,
     async getManifest(ref) {
-      const e = ref === "" && entries.length === 1 ? entries[0] : entries.find((x) => x.RepoTags?.includes(ref));
+      const e = ref === "" && entries.length === 1 ? entries[0] : entries.find((x) => x.RepoTags?.some((t) => sameTag(t, ref)));
       if (!e) throw new LookoutError("LKT_ERR_BLOB_NOT_FOUND", `${name}: no image tagged "${ref}"`);
       return build(e);
     },
