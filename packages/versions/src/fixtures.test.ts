@@ -27,6 +27,7 @@ const FILES: [string, VersionScheme][] = [
 const INVALID: Record<string, number> = {
   "osv-scalibr/alpine-versions.txt": 37,
   "osv-scalibr/nuget-versions.txt": 2,
+  "osv-scalibr/packagist-versions.txt": 6,
   "osv-scalibr/pypi-versions.txt": 11,
   "osv-scalibr/rubygems-versions.txt": 2,
   "osv-scalibr/semver-versions.txt": 1,

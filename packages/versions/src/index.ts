@@ -6,7 +6,7 @@ export { dpkg, parseDpkg, verrevcmp, compareDpkgParsed, type DpkgVersion } from 
 export { go, parseGo } from "./go.js";
 export { maven, parseMaven, type MavenItem } from "./maven.js";
 export { npm, parseNpm } from "./npm.js";
-export { packagist, parsePackagist, comparePackagistParsed } from "./packagist.js";
+export { packagist, parsePackagist, phpCanonicalize, phpVersionCompare } from "./packagist.js";
 export { pep440, parsePep440, comparePep440Parsed, type Pep440Version } from "./pep440.js";
 export { rubygems, parseRubyGems, compareRubyGemsParsed, type GemSegment } from "./rubygems.js";
 export { nuget, parseNuget, compareNugetParsed } from "./nuget.js";
