@@ -22,7 +22,7 @@ export async function makeTar(entries: TarEntry[]): Promise<Buffer> {
     const type = e.type ?? "file";
     const body = e.content === undefined ? Buffer.alloc(0) : Buffer.from(e.content);
     await new Promise<void>((resolve, reject) => {
-      const header = { name: e.name, type, mode: e.mode ?? (type === "directory" ? 0o755 : 0o644), linkname: e.linkname, size: type === "file" ? body.length : 0 };
+      const header = { name: e.name, type, mtime: new Date(0), mode: e.mode ?? (type === "directory" ? 0o755 : 0o644), linkname: e.linkname, size: type === "file" ? body.length : 0 };
       if (type === "file") pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
       else pack.entry(header, (err) => (err ? reject(err) : resolve()));
     });

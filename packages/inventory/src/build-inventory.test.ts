@@ -1,0 +1,141 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLookoutError, type LayerDescriptor } from "@lookout/domain";
+import { openOciLayout, type ImageSource } from "@lookout/oci";
+import { writeOciLayout, type TestLayer } from "@lookout/oci/testing";
+import { buildInventory, type BuildInventoryOptions } from "./build-inventory.js";
+import { DirectoryLayerCache, MemoryLayerCache } from "./cache.js";
+import { detectTestDistro, dpkgTestCataloger, failingTestCataloger, linesTestCataloger } from "./test-catalogers.js";
+
+const testdata = join(import.meta.dirname, "..", "testdata");
+let dir: string;
+let status: string;
+let osRelease: string;
+let base: TestLayer;
+let upgrade: TestLayer;
+
+/** Counts how often each layer blob is opened. */
+function counting(src: ImageSource, opened: string[]): ImageSource {
+  return { ...src, openLayer: (l: LayerDescriptor, o?: { signal?: AbortSignal }) => (opened.push(l.digest), src.openLayer(l, o)) };
+}
+
+async function image(name: string, layers: TestLayer[]): Promise<ImageSource> {
+  await writeOciLayout(join(dir, name), "v1", [{ layers }]);
+  const r = await openOciLayout(join(dir, name), "v1");
+  if (r.kind !== "images") throw new Error("not an image");
+  return r.images[0]!;
+}
+
+const opts = (extra: Partial<BuildInventoryOptions> = {}): BuildInventoryOptions => ({
+  catalogers: [dpkgTestCataloger(), linesTestCataloger, failingTestCataloger],
+  detectDistro: detectTestDistro,
+  scratchDir: join(dir, "scratch", String(Math.random()).slice(2)),
+  ...extra,
+});
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "lkt-inv-"));
+  status = await readFile(join(testdata, "dpkg-status-ubuntu-18.04"), "utf8");
+  osRelease = await readFile(join(testdata, "os-release-debian-12"), "utf8");
+  base = {
+    entries: [
+      { name: "usr/lib/os-release", content: osRelease },
+      { name: "etc/os-release", type: "symlink", linkname: "../usr/lib/os-release" },
+      { name: "var/lib/dpkg/status", content: status },
+      { name: "opt/app/a.pkgs", content: "left-pad 1.0.0\n" },
+      { name: "srv/c.pkgs", content: "lodash 4.17.20\n" },
+    ],
+  };
+  // apt-get install in a later layer rewrites the whole status file, adding one stanza.
+  upgrade = {
+    compression: "zstd",
+    entries: [
+      { name: "var/lib/dpkg/status", content: status + "\nPackage: lookout-extra\nStatus: install ok installed\nVersion: 1.2-3\n" },
+      { name: "etc/app/broken.json", content: "{" },
+    ],
+  };
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("buildInventory", () => {
+  it("merges layers: topmost wins, whiteouts and opaque dirs delete, base packages keep the base digest", async () => {
+    const img = await image("merge", [base, upgrade, { entries: [{ name: "opt/app/.wh..wh..opq" }, { name: "opt/app/b.pkgs", content: "chalk 5.0.0\n" }, { name: "srv/.wh.c.pkgs" }] }]);
+    const [l1, l2, l3] = img.layers.map((l) => l.digest);
+    const inv = await buildInventory(img, opts());
+    expect(inv.distro).toEqual({ id: "debian", versionId: "12" });
+    const dpkg = inv.packages.filter((p) => p.type === "dpkg");
+    expect(dpkg).toHaveLength(91); // 90 installed in the fixture + the one added in layer 2
+    expect(dpkg.filter((p) => p.layerDigest === l1)).toHaveLength(90);
+    expect(dpkg.find((p) => p.name === "lookout-extra")!.layerDigest).toBe(l2);
+    expect(inv.packages.filter((p) => p.type === "lines").map((p) => [p.name, p.path, p.layerDigest])).toEqual([["chalk", "/opt/app/b.pkgs", l3]]);
+    expect(inv.unknowns).toEqual([{ path: "/etc/app/broken.json", reason: "test-failing: unexpected token in JSON", layerDigest: l2 }]);
+  });
+
+  it("a whiteout of the package database removes its packages", async () => {
+    const img = await image("wh", [base, { entries: [{ name: "var/lib/dpkg/.wh.status" }] }]);
+    const inv = await buildInventory(img, opts());
+    expect(inv.packages.filter((p) => p.type === "dpkg")).toEqual([]);
+  });
+
+  it("a second image sharing base layers reads them zero times (memory cache)", async () => {
+    const cache = new MemoryLayerCache();
+    const first = await image("first", [base, upgrade]);
+    const second = await image("second", [base, upgrade, { entries: [{ name: "srv/d.pkgs", content: "react 18.0.0\n" }] }]);
+    const opened: string[] = [];
+    const inv1 = await buildInventory(counting(first, opened), opts({ cache }));
+    expect(opened).toHaveLength(2);
+    opened.length = 0;
+    const events: boolean[] = [];
+    const inv2 = await buildInventory(counting(second, opened), opts({ cache, onLayer: (e) => events.push(e.cached) }));
+    expect(opened).toEqual([second.layers[2]!.digest]);
+    expect(cache.stats).toEqual({ hits: 2, misses: 3 });
+    expect(events.filter(Boolean)).toHaveLength(2);
+    expect(inv2.packages.length).toBe(inv1.packages.length + 1);
+    expect(inv2.distro).toEqual(inv1.distro);
+  });
+
+  it("the directory cache persists across instances and misses when a cataloger version changes", async () => {
+    const cdir = join(dir, "layer-cache");
+    const img = await image("dircache", [base]);
+    await buildInventory(img, opts({ cache: new DirectoryLayerCache(cdir) }));
+    const opened: string[] = [];
+    const again = new DirectoryLayerCache(cdir);
+    const inv = await buildInventory(counting(img, opened), opts({ cache: again }));
+    expect(opened).toEqual([]);
+    expect(again.stats).toEqual({ hits: 1, misses: 0 });
+    expect(inv.packages.filter((p) => p.type === "dpkg")).toHaveLength(90);
+    const bumped = new DirectoryLayerCache(cdir);
+    await buildInventory(counting(img, opened), opts({ cache: bumped, catalogers: [dpkgTestCataloger(2), linesTestCataloger, failingTestCataloger] }));
+    expect(opened).toHaveLength(1);
+    expect(bumped.stats).toEqual({ hits: 0, misses: 1 });
+  });
+
+  it("fails the build with a typed error on a corrupt layer and caches nothing for it", async () => {
+    const img = await image("corrupt", [base]);
+    const l = img.layers[0]!;
+    const truncated: ImageSource = {
+      ...img,
+      openLayer: async () => {
+        const { Readable } = await import("node:stream");
+        const whole = await readFile(join(dir, "corrupt/blobs/sha256", l.digest.slice(7)));
+        return Readable.from([whole.subarray(0, whole.length - 100)]);
+      },
+    };
+    const cache = new MemoryLayerCache();
+    const err = await buildInventory(truncated, opts({ cache })).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_LAYER_CORRUPT")).toBe(true);
+    expect(await cache.get("anything")).toBeUndefined();
+    expect(cache.stats.hits).toBe(0);
+  });
+
+  it("passes merged packages and the distro to finalize", async () => {
+    const img = await image("finalize", [base]);
+    const inv = await buildInventory(img, opts({ finalize: (pkgs, distro) => pkgs.filter((p) => p.type === "dpkg").map((p) => ({ ...p, ecosystem: `${distro?.id}:${distro?.versionId}` })) }));
+    expect(new Set(inv.packages.map((p) => p.ecosystem))).toEqual(new Set(["debian:12"]));
+  });
+});

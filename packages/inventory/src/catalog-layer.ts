@@ -1,0 +1,61 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { LookoutError, describeError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
+import type { KeptFile, LayerContents } from "@lookout/oci";
+import type { LayerResult } from "./layer-result.js";
+
+/** Distro files are small text files: keep at most this much of each. */
+export const MAX_DISTRO_FILE_BYTES = 64 * 1024;
+
+function layerFile(f: KeptFile, layerDigest: string, keepCap: number): LayerFile {
+  return {
+    path: f.path,
+    size: f.size,
+    mode: f.mode,
+    layerDigest,
+    hostPath: f.hostPath,
+    async read(maxBytes = keepCap) {
+      if (f.size > maxBytes) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${f.path} is ${f.size} bytes, read cap ${maxBytes}`);
+      return readFile(f.hostPath);
+    },
+    stream: () => createReadStream(f.hostPath, { highWaterMark: 1 << 20 }),
+  };
+}
+
+/** Parents of each distro file and the file itself: the only symlinks worth caching. */
+function onDistroPaths(distroFiles: readonly string[]): (p: string) => boolean {
+  const prefixes = new Set<string>();
+  for (const f of distroFiles) {
+    const parts = f.split("/").filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) prefixes.add("/" + parts.slice(0, i).join("/"));
+  }
+  return (p) => prefixes.has(p);
+}
+
+/**
+ * Run every cataloger that wants a kept file over it. A cataloger that throws records an
+ * unknown for that file; the layer goes on.
+ */
+export async function catalogLayer(c: LayerContents, catalogers: readonly FileCataloger[], distroFiles: readonly string[], keepCap: number): Promise<LayerResult> {
+  const files = new Map([...c.files].map(([p, f]) => [p, layerFile(f, c.digest, keepCap)]));
+  const result: LayerResult = { digest: c.digest, files: [], whiteouts: c.whiteouts, opaqueDirs: c.opaqueDirs, symlinks: [], distroFiles: [], unknowns: c.unknowns };
+  const distroSet = new Set(distroFiles);
+  const keepLink = onDistroPaths(distroFiles);
+  for (const [p, t] of c.symlinks) if (keepLink(p)) result.symlinks.push([p, t]);
+  for (const [path, file] of files) {
+    if (distroSet.has(path) && file.size <= MAX_DISTRO_FILE_BYTES) result.distroFiles.push([path, (await file.read()).toString("base64")]);
+    const packages: Package[] = [];
+    const unknowns: string[] = [];
+    const ctx: CatalogContext = { unknown: (_p, reason) => void unknowns.push(reason), sibling: (p) => files.get(p) };
+    for (const cat of catalogers) {
+      if (!cat.wants(path, { size: file.size, mode: file.mode })) continue;
+      try {
+        for (const pkg of await cat.parse(file, ctx)) packages.push({ ...pkg, path: pkg.path || path });
+      } catch (e) {
+        unknowns.push(`${cat.name}: ${describeError(e)}`);
+      }
+    }
+    result.files.push({ path, packages, unknowns });
+  }
+  return result;
+}
