@@ -4,6 +4,7 @@ import { dpkgCataloger } from "./dpkg/index.js";
 import { rpmCataloger } from "./rpm/index.js";
 import { npmCataloger } from "./npm/index.js";
 import { pythonCataloger } from "./python/index.js";
+import { GO_CATALOGERS } from "./go/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -15,4 +16,5 @@ export const CATALOGERS: FileCataloger[] = [
   rpmCataloger,
   npmCataloger,
   pythonCataloger,
+  ...GO_CATALOGERS,
 ];
