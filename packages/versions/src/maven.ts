@@ -68,6 +68,8 @@ export function parseMaven(input: string): MavenItem {
       if (c === "-") push();
     } else if (isDigitChar(c)) {
       if (!isDigit && i > start) {
+        // MNG-7644: 1.0.0.X1 < 1.0.0-X2, so a qualifier after "." opens a sub-list like "-X" does.
+        if (list.length > 0) push();
         list.push(stringItem(version.slice(start, i), true));
         start = i;
         push();
@@ -82,7 +84,10 @@ export function parseMaven(input: string): MavenItem {
       isDigit = false;
     }
   }
-  if (version.length > start) list.push(parseItem(isDigit, version.slice(start)));
+  if (version.length > start) {
+    if (!isDigit && list.length > 0) push(); // treat a trailing ".X" as "-X" (MNG-7644)
+    list.push(parseItem(isDigit, version.slice(start)));
+  }
   for (let s = stack.pop(); s; s = stack.pop()) normalize(s);
   return { kind: "list", items: root };
 }
