@@ -73,6 +73,14 @@ export function runDelivererConformance<C>(o: ConformanceOptions<C>): void {
       expect(took).toBeLessThan(o.timeoutMs + 1500);
     });
 
+    it("an invalid notification is a permanent failure, not an exception, and sends nothing", async () => {
+      const before = fx.accepted().length;
+      const bad = { ...o.notification, id: "has.dots@and spaces", images: [] } as Notification;
+      const r = await fx.deliverer.deliver(bad, fx.destination("ok"));
+      expect(r).toMatchObject({ ok: false, permanent: true });
+      expect(fx.accepted().length).toBe(before);
+    });
+
     it("an abort from the caller is returned as transient, not thrown", async () => {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 50);

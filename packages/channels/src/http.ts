@@ -118,6 +118,15 @@ export function classifyStatus(res: HttpResponse, now = Date.now()): DeliveryRes
   return transient(`HTTP ${s}`, extra);
 }
 
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 export interface PostOptions {
   policy: DestinationPolicy;
   transport: HttpTransport;
@@ -139,8 +148,10 @@ export async function postOnce(
   const signal = attemptSignal(o.timeoutMs, o.signal);
   let checked;
   try {
-    checked = await checkDestination(url, o.policy);
+    // DNS lookups cannot be cancelled: race them so a stuck resolver still honours the bound.
+    checked = await raceSignal(checkDestination(url, o.policy), signal);
   } catch (e) {
+    if (signal.aborted) return { fail: transient(o.signal?.aborted ? "aborted" : `timed out after ${o.timeoutMs} ms`) };
     if (isLookoutError(e) && e.retryable) return { fail: transient(e.message) };
     if (isLookoutError(e)) return { fail: permanent(e.message) };
     return { fail: transient(reasonOf(e)) };

@@ -53,6 +53,14 @@ export const notificationSchema = z.object({
 });
 export type Notification = z.infer<typeof notificationSchema>;
 
+/** Undefined when `n` satisfies the schema, else a one-line reason naming the first bad field. */
+export function checkNotification(n: unknown): string | undefined {
+  const r = notificationSchema.safeParse(n);
+  if (r.success) return undefined;
+  const issue = r.error.issues[0];
+  return `notification invalid: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`;
+}
+
 /**
  * The stable id of the notification for one (subscription, event) pair: the idempotency key
  * every channel sends (webhook-id, Message-ID), so a retried delivery is recognisable.

@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { isLookoutError } from "@lookout/domain";
 import { attemptSignal, permanent, reasonOf, transient, type ChannelLogger, type DeliverOptions, type Deliverer, type DeliveryResult } from "../deliverer.js";
-import type { Notification } from "../notification.js";
+import { checkNotification, type Notification } from "../notification.js";
 import { checkHost, type DestinationPolicy } from "../policy.js";
 import { emailConfigSchema, type EmailConfig, type EmailDestination } from "./config.js";
 import { domainOf, imageThreadId, messageId } from "./ids.js";
@@ -105,6 +105,8 @@ export function createEmailDeliverer(config: Partial<EmailConfig> & Pick<EmailCo
   return {
     name: "email",
     async deliver(n: Notification, dest: EmailDestination, opts: DeliverOptions = {}): Promise<DeliveryResult> {
+      const invalid = checkNotification(n);
+      if (invalid) return permanent(invalid);
       const signal = attemptSignal(cfg.timeoutMs, opts.signal);
       // nodemailer takes no AbortSignal: race it; its socketTimeout ends the abandoned attempt.
       const aborted = new Promise<DeliveryResult>((resolve) => {

@@ -1,6 +1,6 @@
-import type { ChannelLogger, DeliverOptions, Deliverer, DeliveryResult } from "../deliverer.js";
+import { permanent, type ChannelLogger, type DeliverOptions, type Deliverer, type DeliveryResult } from "../deliverer.js";
 import { defaultHttpTransport, postOnce, type HttpTransport } from "../http.js";
-import type { Notification } from "../notification.js";
+import { checkNotification, type Notification } from "../notification.js";
 import type { DestinationPolicy } from "../policy.js";
 import { slackConfigSchema, type SlackConfig, type SlackDestination } from "./config.js";
 import { classifySlackResponse } from "./errors.js";
@@ -19,6 +19,8 @@ export function createSlackDeliverer(config: Partial<SlackConfig> = {}, deps: Sl
   return {
     name: "slack",
     async deliver(n: Notification, dest: SlackDestination, opts: DeliverOptions = {}): Promise<DeliveryResult> {
+      const invalid = checkNotification(n);
+      if (invalid) return permanent(invalid);
       const body = Buffer.from(JSON.stringify(buildSlackMessage(n, { maxFindingsPerImage: cfg.maxFindingsPerImage })));
       const out = await postOnce(dest.url, { "content-type": "application/json; charset=utf-8" }, body, {
         policy: deps.policy ?? {},

@@ -21,6 +21,8 @@ export interface FakeHttpReceiver {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly requests: ReceivedRequest[];
+  /** TCP connections accepted so far (keep-alive reuse shows as few connections). */
+  connections(): number;
   script(path: string, answers: ScriptedResponse[]): void;
   /** Requests received on one path. */
   on(path: string): ReceivedRequest[];
@@ -48,12 +50,15 @@ export async function startHttpReceiver(opts: { maxBodyBytes?: number } = {}): P
       res.end(answer.body ?? "");
     });
   });
+  let connections = 0;
+  server.on("connection", () => connections++);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     script: (path, answers) => void scripts.set(path, [...answers]),
     on: (path) => requests.filter((r) => r.path === path),
     close: () =>

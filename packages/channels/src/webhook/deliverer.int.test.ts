@@ -102,6 +102,30 @@ describe("webhook deliverer against a verifying receiver", () => {
     expect(rx.requests.length - before).toBe(1);
   });
 
+  it("is cheap: 1000 deliveries over kept-alive connections", async () => {
+    const fast = createWebhookDeliverer({ ...cfg, timeoutMs: 5000 }, { policy: testPolicy, transport });
+    const dest = { url: `${rx.url}/bench`, secret: SECRET };
+    for (let i = 0; i < 50; i++) await fast.deliver(sampleNotification({ id: `ntf_warm_${i}` }), { ...dest, url: `${rx.url}/warm` });
+    const conns = rx.connections();
+    const t0 = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < 1000) {
+        const i = next++;
+        const r = await fast.deliver(sampleNotification({ id: `ntf_bench_${i}` }), dest);
+        expect(r.ok).toBe(true);
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    const perSec = 1000 / ((performance.now() - t0) / 1000);
+    expect(rx.on("/bench")).toHaveLength(1000);
+    // Keep-alive: 20 concurrent workers need about 20 sockets, not 1000.
+    expect(rx.connections() - conns).toBeLessThanOrEqual(40);
+    // Loose floor: client and receiver share one process on a shared 2-core box (300-600/s seen).
+    expect(perSec).toBeGreaterThan(100);
+    console.info(`webhook deliveries/s (local receiver, concurrency 20): ${perSec.toFixed(0)}`);
+  });
+
   it("a malformed secret is a permanent failure, not an exception", async () => {
     const r = await hook.deliver(sampleNotification(), { url: `${rx.url}/ok`, secret: "whsec_***" });
     expect(r).toMatchObject({ ok: false, permanent: true });

@@ -1,7 +1,7 @@
 import type { ChannelLogger, DeliverOptions, Deliverer, DeliveryResult } from "../deliverer.js";
 import { permanent } from "../deliverer.js";
 import { classifyStatus, defaultHttpTransport, postOnce, type HttpTransport } from "../http.js";
-import type { Notification } from "../notification.js";
+import { checkNotification, type Notification } from "../notification.js";
 import type { DestinationPolicy } from "../policy.js";
 import { webhookConfigSchema, type WebhookConfig, type WebhookDestination } from "./config.js";
 import { buildWebhookBody } from "./payload.js";
@@ -27,6 +27,8 @@ export function createWebhookDeliverer(config: Partial<WebhookConfig> = {}, deps
   return {
     name: "webhook",
     async deliver(n: Notification, dest: WebhookDestination, opts: DeliverOptions = {}): Promise<DeliveryResult> {
+      const invalid = checkNotification(n);
+      if (invalid) return permanent(invalid);
       const { contentType, body } = buildWebhookBody(n, dest.format ?? "standard", cfg);
       const timestamp = Math.floor(now() / 1000);
       let signature: string;
