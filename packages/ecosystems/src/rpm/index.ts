@@ -1,4 +1,7 @@
+import { LookoutError } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
+import { TEXT_DB_MAX_BYTES } from "../types.js";
+import { parseRpmManifest, RPM_MANIFEST_PATH } from "./parse-manifest.js";
 import { openRandomAccess } from "./random-access.js";
 import { readRpmDb } from "./read-db.js";
 
@@ -9,13 +12,19 @@ const PATHS = new Set(
 /**
  * rpm databases, read in TypeScript with no rpm binary: sqlite (Fedora, RHEL 9+, Mariner),
  * Berkeley DB hash (RHEL/CentOS 7-8) and NDB (SUSE). Classic locations are /var/lib/rpm and
- * /usr/lib/sysimage/rpm. The backend is picked from the file's magic, not its name.
+ * /usr/lib/sysimage/rpm. The backend is picked from the file's magic, not its name. Also the
+ * text package list of Mariner/Azure Linux distroless images (they ship no rpmdb).
  */
 export const rpmCataloger: FileCataloger = {
   name: "rpm",
   version: 1,
-  wants: (path) => PATHS.has(path),
+  wants: (path) => PATHS.has(path) || path === RPM_MANIFEST_PATH,
   async parse(file, ctx) {
+    if (file.path === RPM_MANIFEST_PATH) {
+      const buf = await file.read(TEXT_DB_MAX_BYTES);
+      if (buf.includes(0)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `rpm: ${file.path} is binary, not a manifest`);
+      return parseRpmManifest(buf.toString("utf8"), file.path, (line, why) => ctx.unknown(file.path, `line ${line}: ${why}`));
+    }
     const ra = await openRandomAccess(file.hostPath);
     try {
       return await readRpmDb(ra, file.path, ctx);

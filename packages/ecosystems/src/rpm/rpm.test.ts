@@ -141,3 +141,27 @@ describe("corrupt and truncated databases: typed error or partial result, never 
     expect(unknowns).toEqual([{ path: FIXTURES.ndb[1], reason: expect.stringMatching(/rpm header #1: .*index length 0/) }]);
   });
 });
+
+describe("Mariner distroless rpm manifest", () => {
+  it("lists the packages of container-manifest-2 (syft fixture), epoch and source rpm included", async () => {
+    const { pkgs, unknowns } = await parse(join(DB, "cbl-mariner-distroless/var/lib/rpmmanifest/container-manifest-2"), "/var/lib/rpmmanifest/container-manifest-2");
+    expect(unknowns).toEqual([]);
+    expect(pkgs.map((p) => [p.name, p.version, p.arch, p.meta?.sourceRpm, p.sourceName])).toEqual([
+      ["mariner-release", "2.0-12.cm2", "noarch", "mariner-release-2.0-12.cm2.src.rpm", "mariner-release"],
+      ["filesystem", "1.1-9.cm2", "x86_64", "filesystem-1.1-9.cm2.src.rpm", "filesystem"],
+      ["glibc", "2.35-2.cm2", "x86_64", "glibc-2.35-2.cm2.src.rpm", "glibc"],
+      ["openssl-libs", "1.1.1k-15.cm2", "x86_64", "openssl-1.1.1k-15.cm2.src.rpm", "openssl"],
+      ["vim", "2:9.0-1.cm2", "x86_64", "vim-9.0-1.cm2.src.rpm", "vim"],
+    ]);
+    expect(pkgs[4]?.epoch).toBe(2);
+  });
+
+  it("records a malformed line and keeps the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lookout-rpm-"));
+    const good = readFileSync(join(DB, "cbl-mariner-distroless/var/lib/rpmmanifest/container-manifest-2"), "utf8");
+    writeFileSync(join(dir, "m"), `not\ta\tmanifest line\n${good}`);
+    const { pkgs, unknowns } = await parse(join(dir, "m"), "/var/lib/rpmmanifest/container-manifest-2");
+    expect(pkgs).toHaveLength(5);
+    expect(unknowns).toEqual([{ path: "/var/lib/rpmmanifest/container-manifest-2", reason: expect.stringMatching(/^line 1: /) }]);
+  });
+});
