@@ -103,6 +103,18 @@ describe("detectDistro over every os-release fixture", () => {
     expect(detectDistro(m)).toEqual({ id: "rhel", versionId: "8.1", codename: "Ootpa", prettyName: "Red Hat Enterprise Linux Server release 8.1 (Ootpa)" });
   });
 
+  it("falls back to /etc/lsb-release (Ubuntu 12.04) and /etc/debian_version (Debian 9, sid)", () => {
+    const u = filesOf("ubuntu/12.04");
+    u.delete("/etc/os-release");
+    expect(detectDistro(u)).toEqual({ id: "ubuntu", versionId: "12.04", codename: "precise", prettyName: "Ubuntu 12.04.5 LTS" });
+    const d9 = filesOf("debian/9");
+    d9.delete("/etc/os-release");
+    expect(detectDistro(d9)).toEqual({ id: "debian", versionId: "9" });
+    const sid = filesOf("debian/sid");
+    sid.delete("/usr/lib/os-release");
+    expect(detectDistro(sid)).toEqual({ id: "debian", codename: "sid" });
+  });
+
   it("returns undefined with no release files and ignores binary garbage", () => {
     expect(detectDistro(new Map())).toBeUndefined();
     expect(detectDistro(new Map([["/etc/os-release", Buffer.from([0, 1, 2, 0xff, 0x3d])]]))).toBeUndefined();
