@@ -61,10 +61,34 @@ export function transient(reason: string, extra: { status?: number; retryAfterMs
   return { ok: false, permanent: false, reason, ...extra };
 }
 
-/** One signal that fires on the caller's abort or after `timeoutMs`, whichever comes first. */
-export function attemptSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const t = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, t]) : t;
+/**
+ * One signal that fires on the caller's abort or after `timeoutMs`, whichever comes first.
+ * Call `done()` when the attempt ends: it clears the timer and unhooks from the caller's signal
+ * (a hand-rolled AbortSignal.any, whose Node 20 version leaks dependents of long-lived signals).
+ */
+export function attemptSignal(timeoutMs: number, signal?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; done(): void } {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+  }, timeoutMs);
+  const onAbort = () => ac.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: ac.signal,
+    timedOut: () => timedOut,
+    done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** The failure for an attempt that ended by its signal. */
+export function abortedResult(timedOut: boolean, timeoutMs: number): DeliveryResult {
+  return transient(timedOut ? `timed out after ${timeoutMs} ms` : "aborted");
 }
 
 /** A one-line reason from any thrown value (no stack, no secrets from URLs). */

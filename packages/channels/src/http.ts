@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { isLookoutError } from "@lookout/domain";
-import { attemptSignal, permanent, reasonOf, transient, type DeliveryResult } from "./deliverer.js";
+import { abortedResult, attemptSignal, permanent, reasonOf, transient, type DeliveryResult } from "./deliverer.js";
 import { checkDestination, type DestinationPolicy } from "./policy.js";
 
 /** One POST to an already-checked destination. `address` is where to connect (pinned by policy). */
@@ -145,25 +145,27 @@ export async function postOnce(
   body: Buffer,
   o: PostOptions,
 ): Promise<{ res: HttpResponse } | { fail: DeliveryResult }> {
-  const signal = attemptSignal(o.timeoutMs, o.signal);
-  let checked;
+  const attempt = attemptSignal(o.timeoutMs, o.signal);
+  const signal = attempt.signal;
   try {
-    // DNS lookups cannot be cancelled: race them so a stuck resolver still honours the bound.
-    checked = await raceSignal(checkDestination(url, o.policy), signal);
-  } catch (e) {
-    if (signal.aborted) return { fail: transient(o.signal?.aborted ? "aborted" : `timed out after ${o.timeoutMs} ms`) };
-    if (isLookoutError(e) && e.retryable) return { fail: transient(e.message) };
-    if (isLookoutError(e)) return { fail: permanent(e.message) };
-    return { fail: transient(reasonOf(e)) };
-  }
-  try {
-    const res = await o.transport({ ...checked, headers, body, signal, maxResponseBytes: o.maxResponseBytes });
-    return { res };
-  } catch (e) {
-    if (signal.aborted) {
-      const timedOut = !o.signal?.aborted;
-      return { fail: transient(timedOut ? `timed out after ${o.timeoutMs} ms` : "aborted") };
+    let checked;
+    try {
+      // DNS lookups cannot be cancelled: race them so a stuck resolver still honours the bound.
+      checked = await raceSignal(checkDestination(url, o.policy), signal);
+    } catch (e) {
+      if (signal.aborted) return { fail: abortedResult(attempt.timedOut(), o.timeoutMs) };
+      if (isLookoutError(e) && e.retryable) return { fail: transient(e.message) };
+      if (isLookoutError(e)) return { fail: permanent(e.message) };
+      return { fail: transient(reasonOf(e)) };
     }
-    return { fail: transient(`network error: ${reasonOf(e)}`) };
+    try {
+      const res = await o.transport({ ...checked, headers, body, signal, maxResponseBytes: o.maxResponseBytes });
+      return { res };
+    } catch (e) {
+      if (signal.aborted) return { fail: abortedResult(attempt.timedOut(), o.timeoutMs) };
+      return { fail: transient(`network error: ${reasonOf(e)}`) };
+    }
+  } finally {
+    attempt.done();
   }
 }

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { isLookoutError } from "@lookout/domain";
-import { attemptSignal, permanent, reasonOf, transient, type ChannelLogger, type DeliverOptions, type Deliverer, type DeliveryResult } from "../deliverer.js";
+import { abortedResult, attemptSignal, permanent, reasonOf, transient, type ChannelLogger, type DeliverOptions, type Deliverer, type DeliveryResult } from "../deliverer.js";
 import { checkNotification, type Notification } from "../notification.js";
 import { checkHost, type DestinationPolicy } from "../policy.js";
 import { emailConfigSchema, type EmailConfig, type EmailDestination } from "./config.js";
@@ -107,14 +107,14 @@ export function createEmailDeliverer(config: Partial<EmailConfig> & Pick<EmailCo
     async deliver(n: Notification, dest: EmailDestination, opts: DeliverOptions = {}): Promise<DeliveryResult> {
       const invalid = checkNotification(n);
       if (invalid) return permanent(invalid);
-      const signal = attemptSignal(cfg.timeoutMs, opts.signal);
+      const attempt = attemptSignal(cfg.timeoutMs, opts.signal);
       // nodemailer takes no AbortSignal: race it; its socketTimeout ends the abandoned attempt.
       const aborted = new Promise<DeliveryResult>((resolve) => {
-        const done = () => resolve(transient(opts.signal?.aborted ? "aborted" : `timed out after ${cfg.timeoutMs} ms`));
-        if (signal.aborted) done();
-        else signal.addEventListener("abort", done, { once: true });
+        const done = () => resolve(abortedResult(attempt.timedOut(), cfg.timeoutMs));
+        if (attempt.signal.aborted) done();
+        else attempt.signal.addEventListener("abort", done, { once: true });
       });
-      const result = await Promise.race([send(n, dest), aborted]);
+      const result = await Promise.race([send(n, dest), aborted]).finally(() => attempt.done());
       deps.log?.debug({ notificationId: n.id, channel: "email", ok: result.ok }, "email delivery attempt");
       return result;
     },
