@@ -48,6 +48,8 @@ export interface AffectedPackage {
    * "end-of-life", "not yet assigned", "low**", ...), kept verbatim.
    */
   urgency?: string;
+  /** Triage status word from ecosystem_specific / database_specific `status` (e.g. "will_not_fix"), verbatim. */
+  status?: string;
 }
 
 export interface Reference {

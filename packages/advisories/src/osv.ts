@@ -201,6 +201,8 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
     if (sevWord) pkg.severityWord = sevWord;
     const urgency = word(d.ecosystem_specific, "urgency") ?? word(d.database_specific, "urgency");
     if (urgency) pkg.urgency = urgency;
+    const status = word(d.ecosystem_specific, "status") ?? word(d.database_specific, "status");
+    if (status) pkg.status = status;
     affected.push(pkg);
   }
 
