@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { maven } from "./maven.js";
 import { packagist } from "./packagist.js";
 import { pep440 } from "./pep440.js";
