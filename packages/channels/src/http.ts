@@ -68,6 +68,8 @@ export function createHttpTransport(opts: { maxSockets?: number } = {}): HttpTra
           });
           res.on("end", finish);
           res.on("error", reject);
+          // A body cut off mid-way (peer reset, our abort) must not leave the promise pending.
+          res.on("close", () => reject(new Error("response closed before its end")));
         },
       );
       r.on("error", reject);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
 import { isLookoutError } from "@lookout/domain";
 import { abortedResult, attemptSignal, permanent, reasonOf, transient, type ChannelLogger, type DeliverOptions, type Deliverer, type DeliveryResult } from "../deliverer.js";
@@ -60,7 +61,8 @@ export function createEmailDeliverer(config: Partial<EmailConfig> & Pick<EmailCo
       secure: cfg.secure,
       requireTLS: cfg.starttls === "required",
       ignoreTLS: cfg.starttls === "off",
-      tls: { servername: cfg.host, rejectUnauthorized: cfg.tlsRejectUnauthorized },
+      // SNI and the certificate check use the configured name, not the pinned IP (SNI must not be an IP).
+      tls: { ...(isIP(cfg.host) ? {} : { servername: cfg.host }), rejectUnauthorized: cfg.tlsRejectUnauthorized },
       ...(cfg.auth ? { auth: cfg.auth } : {}),
       connectionTimeout: cfg.timeoutMs,
       greetingTimeout: cfg.timeoutMs,

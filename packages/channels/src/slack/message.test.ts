@@ -69,6 +69,13 @@ describe("buildSlackMessage", () => {
     expect(all).toMatch(/and \d+ more ·/);
   });
 
+  it("lists at most maxFindingsPerImage findings and counts the rest as 'and N more'", () => {
+    const m = buildSlackMessage(sampleNotification({ images: [sampleImage({ findingCount: 40 })] }), { maxFindingsPerImage: 2 });
+    const all = texts(m.blocks).join("\n");
+    expect(all.match(/^• /gm)).toHaveLength(2);
+    expect(all).toContain("and 38 more");
+  });
+
   it("truncates an over-long header to 150 characters", () => {
     const m = buildSlackMessage(sampleNotification({ images: [sampleImage({ repository: "r/" + "a".repeat(300) })] }));
     const h = m.blocks[0]!;
