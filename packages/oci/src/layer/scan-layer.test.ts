@@ -144,3 +144,13 @@ describe("scanLayer", () => {
     expect(await codeOf(scan(garbage, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
   });
 });
+
+describe("scanLayer scratch failures", () => {
+  it("reports a scratch write failure as a retryable internal error, not a corrupt layer", async () => {
+    const dir = join(scratch, "reused");
+    const entries = [{ name: "etc/a", content: "x" }];
+    await scanEntries(entries, "gzip", { scratchDir: dir });
+    const err = await scanEntries(entries, "gzip", { scratchDir: dir }).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_INTERNAL") && err.retryable).toBe(true);
+  });
+});

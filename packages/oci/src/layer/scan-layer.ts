@@ -126,16 +126,21 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   };
 
   const feeding = pipeline([raw, ...decoders, cap, extract], { signal: abort.signal });
+  let consumerError: unknown;
   const consuming = consume().catch((e: unknown) => {
+    consumerError = e;
     abort.abort(e);
-    throw e;
   });
   try {
-    const [f, c] = await Promise.allSettled([feeding, consuming]);
-    // The consumer's own error (path escape, limit) is the cause; the pipeline then only says "aborted".
-    if (c.status === "rejected" && c.reason instanceof LookoutError) throw c.reason;
+    const [f] = await Promise.allSettled([feeding, consuming]);
+    // The consumer's own failure (path escape, cap, scratch write) is the cause; the pipeline
+    // then only reports an abort or a premature close. Otherwise the pipeline's error is.
+    if (consumerError instanceof LookoutError) throw consumerError;
+    if (consumerError && (consumerError as NodeJS.ErrnoException).syscall) {
+      throw new LookoutError("LKT_ERR_INTERNAL", `${what}: scratch write failed: ${(consumerError as Error).message}`, { cause: consumerError, retryable: true });
+    }
     if (f.status === "rejected") throw f.reason;
-    if (c.status === "rejected") throw c.reason;
+    if (consumerError !== undefined) throw consumerError;
   } catch (e) {
     if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: aborted`, { cause: opts.signal.reason, retryable: true });
     throw asLayerError(e, what);
