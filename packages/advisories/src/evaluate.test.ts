@@ -67,7 +67,33 @@ const CASES: [string, string, string | undefined, string, boolean, string[]][] =
   // Wolfi/Chainguard apk
   ["chainguard-wolfi/CGA-224q-ccj5-2p53.json", "haproxy-2.2", undefined, "2.2.33-r1", true, ["2.2.34-r0"]],
   ["chainguard-wolfi/CGA-224q-ccj5-2p53.json", "haproxy-2.2", undefined, "2.2.34-r0", false, []],
-  // explicit versions only, no ranges (RubyGems/PyPI: byte equality when no scheme is known)
+  // PyPI (PEP 440), several introduced/fixed pairs, last_affected pairs
+  ["pypi/PYSEC-2021-98.json", "django", undefined, "2.2.23", true, ["2.2.24"]],
+  ["pypi/PYSEC-2021-98.json", "django", undefined, "2.2.24", false, []],
+  ["pypi/PYSEC-2021-98.json", "django", undefined, "3.0", true, ["3.1.12"]],
+  ["pypi/PYSEC-2021-98.json", "django", undefined, "3.2rc1", false, []], // pre-release sorts before 3.2
+  ["pypi/PYSEC-2021-98.json", "django", undefined, "3.2.3", true, ["3.2.4"]],
+  ["pypi/PYSEC-2023-74.json", "requests", undefined, "2.2.1", false, []],
+  ["pypi/PYSEC-2023-74.json", "requests", undefined, "2.30.0", true, ["2.31.0"]],
+  ["pypi/PYSEC-2023-120.json", "aiohttp", undefined, "3.8.4", true, []],
+  ["pypi/PYSEC-2023-120.json", "aiohttp", undefined, "3.8.5", false, []],
+  ["pypi/PYSEC-2023-120.json", "aiohttp", undefined, "4.0.1", true, []],
+  // Maven ordering: alpha/beta qualifiers, two affected entries for one artifact
+  ["maven/GHSA-3pxv-7cmr-fjr4.json", "org.apache.logging.log4j:log4j-core", undefined, "2.0-alpha1", true, ["2.25.4"]],
+  ["maven/GHSA-3pxv-7cmr-fjr4.json", "org.apache.logging.log4j:log4j-core", undefined, "2.25.3", true, ["2.25.4"]],
+  ["maven/GHSA-3pxv-7cmr-fjr4.json", "org.apache.logging.log4j:log4j-core", undefined, "2.25.4", false, []],
+  ["maven/full_ranges.osv.json", "com.typesafe.akka:akka-actor_2.12", undefined, "2.4.20", false, []],
+  ["maven/full_ranges.osv.json", "com.typesafe.akka:akka-actor_2.12", undefined, "2.5.15", true, ["2.5.16"]],
+  // RubyGems record with events out of order (introduced 0, introduced 4.0.1, fixed 4.0.5, fixed 3.0.21)
+  ["rubygems/GHSA-9qj7-jvg4-qr2x.osv.json", "passenger", undefined, "3.0.20", true, ["3.0.21"]],
+  ["rubygems/GHSA-9qj7-jvg4-qr2x.osv.json", "passenger", undefined, "3.0.21", false, []],
+  ["rubygems/GHSA-9qj7-jvg4-qr2x.osv.json", "passenger", undefined, "4.0.0", false, []],
+  ["rubygems/GHSA-9qj7-jvg4-qr2x.osv.json", "passenger", undefined, "4.0.4", true, ["4.0.5"]],
+  ["rubygems/GHSA-9qj7-jvg4-qr2x.osv.json", "passenger", undefined, "4.0.5", false, []],
+  // Packagist (PHP version_compare)
+  ["packagist/GHSA-9f46-5r25-5wfm.json", "league/flysystem", undefined, "1.1.3", true, ["1.1.4"]],
+  ["packagist/GHSA-9f46-5r25-5wfm.json", "league/flysystem", undefined, "1.1.4", false, []],
+  // explicit versions only, no ranges
   ["rubygems/GHSA-4g4c-8gqh-m4vm.osv.json", "paranoid2", undefined, "1.1.6", true, []],
   ["rubygems/GHSA-4g4c-8gqh-m4vm.osv.json", "paranoid2", undefined, "1.1.7", false, []],
   ["pypi/MAL-2024-10238.json", "123bla", undefined, "0.0.1", true, []],
@@ -137,10 +163,13 @@ describe("evaluate: algorithm details", () => {
   });
 
   it("GIT ranges are ignored and counted (PYSEC-2023-74 has ECOSYSTEM + GIT)", () => {
-    const aff = { ...pick("pypi/PYSEC-2023-74.json", "requests"), ecosystem: "npm" }; // npm scheme stands in for PyPI (same shape here)
+    const aff = pick("pypi/PYSEC-2023-74.json", "requests");
     const stats = newEvalStats();
-    evaluate({ ...aff, ranges: aff.ranges.filter((r) => r.type === "GIT") }, "2.30.0", { stats });
+    expect(evaluate(aff, "2.30.0", { stats })).toEqual({ affected: true, fixed: ["2.31.0"] });
+    expect(stats.gitRangesIgnored).toBe(aff.ranges.filter((r) => r.type === "GIT").length);
     expect(stats.gitRangesIgnored).toBeGreaterThan(0);
+    // GIT ranges alone never make a package version affected
+    expect(isAffected({ ...aff, versions: [], ranges: aff.ranges.filter((r) => r.type === "GIT") }, "2.30.0")).toBe(false);
   });
 
   it("an invalid installed version is a typed error", () => {

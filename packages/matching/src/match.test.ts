@@ -220,6 +220,29 @@ describe("language packages", () => {
   });
 });
 
+describe("names and registries", () => {
+  it("PyPI names compare PEP 503-normalised (Products.PluggableAuthService)", () => {
+    const f = match({ packages: [pkg({ name: "Products.PluggableAuthService", version: "2.6.0", ecosystem: "PyPI" })] }, lookupOf([advisory("pypi_normalize.osv.json")]));
+    expect(f.map((x) => [x.packageName, x.advisoryId, x.fixedVersions])).toEqual([["Products.PluggableAuthService", "CVE-2021-21337", ["2.6.1"]]]);
+  });
+
+  it("a Packagist record scoped to the Drupal registry only matches packages from that registry", () => {
+    const lookup = lookupOf([advisory("DRUPAL-CONTRIB-2025-083.json")]);
+    const p = pkg({ name: "drupal/simple_sitemap", version: "4.2.1", ecosystem: "Packagist" });
+    expect(match({ packages: [p] }, lookup)).toEqual([]);
+    const drupal = match({ packages: [{ ...p, ecosystem: "Packagist:https://packages.drupal.org/8" }] }, lookup);
+    expect(drupal.map((x) => [x.advisoryId, x.fixedVersions])).toEqual([["CVE-2025-6676", ["4.2.2"]]]);
+  });
+});
+
+describe("SYNTHETIC triage status word", () => {
+  it("ecosystem_specific status will_not_fix → will-not-fix, reported distinctly", () => {
+    const r = parseOsv({ id: "DEBIAN-CVE-2000-0004", modified: "2024-01-01T00:00:00Z", affected: [{ package: { ecosystem: "Debian:12", name: "acl" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }] }], ecosystem_specific: { status: "will_not_fix" } }] });
+    const [f] = match({ distro: DEBIAN_12, packages: [pkg({ name: "libacl1", version: "2.3.1-3", sourceName: "acl", ecosystem: "Debian" })] }, lookupOf([r]));
+    expect(f).toMatchObject({ advisoryId: "CVE-2000-0004", state: "will-not-fix", fixedVersions: [] });
+  });
+});
+
 describe("withdrawn distro record (UBUNTU-CVE-2008-7320, seahorse)", () => {
   it("does not match", () => {
     const p = pkg({ name: "seahorse", version: "41.0-2", ecosystem: "Ubuntu" });
