@@ -122,6 +122,7 @@ describe("checkDestination", () => {
     expect(await refusal(checkDestination("gopher://hooks.example.test/", { resolve, allowHttp: true }))).toMatch(/scheme/);
     expect(await refusal(checkDestination("https://user:pw@hooks.example.test/", { resolve }))).toMatch(/credentials/);
     expect(await refusal(checkDestination("not a url", { resolve }))).toMatch(/not a valid URL/);
+    expect(await refusal(checkDestination(undefined as unknown as string, { resolve }))).toMatch(/not a valid URL/);
   });
 
   it("reports an unresolvable name as retryable, not as a policy refusal", async () => {

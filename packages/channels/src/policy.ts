@@ -80,7 +80,7 @@ export async function checkHost(host: string, policy: DestinationPolicy = {}): P
 export async function checkDestination(url: string | URL, policy: DestinationPolicy = {}): Promise<CheckedDestination> {
   let u: URL;
   try {
-    u = typeof url === "string" ? new URL(url) : url;
+    u = new URL(url); // also copies a URL object, and throws on a missing value
   } catch {
     refuse("destination is not a valid URL");
   }
