@@ -148,3 +148,4 @@ export const commonEnv = {
   LOOKOUT_REGISTRIES: env.json(z.array(registrySourceSchema), "[]"),
   LOOKOUT_SHUTDOWN_GRACE: env.duration("20s"),
 };
+export { z } from "zod";

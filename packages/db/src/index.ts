@@ -3,3 +3,5 @@ export * from "./client.js";
 export * from "./migrate.js";
 export * from "./repos/images.js";
 export * from "./repos/scans.js";
+export * from "./repos/subscriptions.js";
+export * from "./secret-box.js";

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
+import { DelayedError, Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import {
   decodeJob, describeError, encodeJob, isLookoutError, QUEUES, type Envelope, type QueueData, type QueueName,
@@ -65,15 +65,17 @@ export interface WorkerOptions {
   log?: QueueLogger;
   onCompleted?: (job: Job, ms: number) => void;
   onFailed?: (job: Job | undefined, err: Error, final: boolean) => void;
+  /** Custom backoff (jobs added with `backoff: {type: "lookout"}`): ms to wait before the next attempt. */
+  backoffStrategy?: (attemptsMade: number, err?: Error) => number;
 }
 
-export type Processor<K extends QueueName> = (env: Envelope<QueueData<K>>, job: Job) => Promise<unknown>;
+export type Processor<K extends QueueName> = (env: Envelope<QueueData<K>>, job: Job, token?: string) => Promise<unknown>;
 
 export function createWorker<K extends QueueName>(name: K, processor: Processor<K>, opts: WorkerOptions): Worker {
   const log = opts.log;
   const worker = new Worker(
     QUEUES[name].name,
-    async (job) => {
+    async (job, token) => {
       let env: Envelope<QueueData<K>>;
       try {
         env = decodeJob(name, job.data);
@@ -82,7 +84,7 @@ export function createWorker<K extends QueueName>(name: K, processor: Processor<
       }
       const started = performance.now();
       try {
-        const r = await processor(env, job);
+        const r = await processor(env, job, token);
         opts.onCompleted?.(job, performance.now() - started);
         return r;
       } catch (e) {
@@ -98,9 +100,11 @@ export function createWorker<K extends QueueName>(name: K, processor: Processor<
       stalledInterval: opts.stalledIntervalMs ?? 30_000,
       maxStalledCount: 2,
       autorun: true,
+      ...(opts.backoffStrategy ? { settings: { backoffStrategy: (n: number, _t?: string, err?: Error) => opts.backoffStrategy!(n, err) } } : {}),
     },
   );
   worker.on("failed", (job, err) => {
+    if (err instanceof DelayedError) return;
     const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     opts.onFailed?.(job, err, final);
     log?.[final ? "error" : "warn"](
@@ -113,4 +117,4 @@ export function createWorker<K extends QueueName>(name: K, processor: Processor<
 }
 
 export type { Redis };
-export { Queue, QueueEvents, UnrecoverableError, Worker, type Job };
+export { DelayedError, Queue, QueueEvents, UnrecoverableError, Worker, type Job };

@@ -52,3 +52,4 @@ export function readinessChecks(infra: Infra) {
     { name: "redis", check: async () => void (await infra.redis.ping()) },
   ];
 }
+export * from "./secrets.js";

@@ -27,6 +27,7 @@ export function createHttp(opts: HttpOptions): FastifyInstance {
     loggerInstance: opts.logger as any,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     requestIdHeader: "x-correlation-id",
+    requestIdLogLabel: "correlationId",
     genReqId: (req) => {
       const h = req.headers["x-request-id"];
       return typeof h === "string" && /^[\w.-]{1,128}$/.test(h) ? h : randomUUID();

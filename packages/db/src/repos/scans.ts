@@ -1,8 +1,13 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../client.js";
 import { images, repositories, scans } from "../schema.js";
 
-export async function startScan(db: Db, s: { imageId: number; reason: string; jobId?: string; correlationId?: string }): Promise<string> {
+export async function startScan(db: Db, s: { imageId: number; reason: string; jobId?: string | undefined; correlationId?: string }): Promise<string> {
+  // A scan left "running" by a worker that died is closed when its job is taken up again.
+  if (s.jobId) {
+    await db.update(scans).set({ status: "failed", error: "worker lost; job taken over by another attempt", finishedAt: new Date() })
+      .where(and(eq(scans.jobId, s.jobId), eq(scans.imageId, s.imageId), eq(scans.status, "running")));
+  }
   const [row] = await db
     .insert(scans)
     .values({ imageId: s.imageId, status: "running", reason: s.reason, jobId: s.jobId, correlationId: s.correlationId })

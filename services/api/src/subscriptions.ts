@@ -1,0 +1,86 @@
+import { LookoutError, SEVERITIES } from "@lookout/domain";
+import { z } from "@lookout/config";
+import {
+  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, setSubscriptionPaused, type Db, type SecretBox,
+} from "@lookout/db";
+import { checkDestination, isChannelName, parseDestination, type DestinationPolicy } from "@lookout/channels";
+import type { FastifyInstance } from "@lookout/service-kit";
+
+const KINDS = ["scan.completed", "findings.new", "findings.resolved", "scan.failed"] as const;
+
+export const subscriptionInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  channel: z.string(),
+  destination: z.unknown(),
+  filter: z.object({
+    repositories: z.array(z.string().min(1).max(255)).max(100).default([]),
+    minSeverity: z.enum(SEVERITIES).default("unknown"),
+    onlyFixable: z.boolean().default(false),
+    onlyNew: z.boolean().default(false),
+    kinds: z.array(z.enum(KINDS)).default([]),
+  }).default({ repositories: [], minSeverity: "unknown", onlyFixable: false, onlyNew: false, kinds: [] }),
+  cadence: z.union([
+    z.object({ mode: z.literal("immediate") }),
+    z.object({ mode: z.literal("digest"), everyMinutes: z.number().int().min(1).max(10_080) }),
+  ]).default({ mode: "immediate" }),
+});
+
+function badRequest(err: z.ZodError): never {
+  const i = err.issues[0]!;
+  const field = i.path.map(String).join(".") || "(body)";
+  throw new LookoutError("LKT_ERR_VALIDATION", `${field}: ${i.message}`, { status: 400, details: { field } });
+}
+
+/** What the API shows of a destination: never the secret (Slack URL path, signing secret). */
+function publicView(channel: string, dest: any): unknown {
+  if (channel === "email") return { to: dest.to };
+  return { host: new URL(dest.url).host, ...(dest.format ? { format: dest.format } : {}) };
+}
+
+export function subscriptionRoutes(app: FastifyInstance, deps: { db: Db; box: SecretBox; policy: DestinationPolicy }) {
+  app.get("/api/v1/subscriptions", async () => ({
+    items: (await listSubscriptions(deps.db)).map(({ destination: _d, ...s }) => s),
+  }));
+  app.get<{ Params: { id: string } }>("/api/v1/subscriptions/:id", async (req) => {
+    const s = await getSubscription(deps.db, req.params.id).catch(() => undefined);
+    if (!s) throw new LookoutError("LKT_ERR_NOT_FOUND", "subscription not found", { status: 404 });
+    const { destination: _d, ...rest } = s;
+    return rest;
+  });
+  app.post("/api/v1/subscriptions", async (req, reply) => {
+    const r = subscriptionInputSchema.safeParse(req.body);
+    if (!r.success) badRequest(r.error);
+    const input = r.data;
+    if (!isChannelName(input.channel)) throw new LookoutError("LKT_ERR_VALIDATION", `channel: must be one of slack, email, webhook`, { status: 400 });
+    const dest = parseDestination(input.channel, input.destination) as any;
+    if (dest.url) {
+      try {
+        await checkDestination(dest.url, deps.policy);
+      } catch (e) {
+        throw new LookoutError("LKT_ERR_VALIDATION", `destination.url: ${(e as Error).message}`, { status: 400 });
+      }
+    }
+    const s = await createSubscription(deps.db, deps.box, {
+      name: input.name, channel: input.channel, destination: dest, publicDestination: publicView(input.channel, dest), filter: input.filter, cadence: input.cadence,
+    });
+    const { destination: _d, ...rest } = s;
+    return reply.status(201).send(rest);
+  });
+  app.delete<{ Params: { id: string } }>("/api/v1/subscriptions/:id", async (req, reply) => {
+    const ok = await deleteSubscription(deps.db, req.params.id).catch(() => false);
+    if (!ok) throw new LookoutError("LKT_ERR_NOT_FOUND", "subscription not found", { status: 404 });
+    return reply.status(204).send();
+  });
+  app.post<{ Params: { id: string }; Body: { paused?: boolean } }>("/api/v1/subscriptions/:id/pause", async (req) => {
+    const paused = req.body?.paused ?? true;
+    await setSubscriptionPaused(deps.db, req.params.id, paused, paused ? "paused by operator" : undefined);
+    return { id: req.params.id, paused };
+  });
+  app.get<{ Querystring: { subscriptionId?: string; status?: string; limit?: string } }>("/api/v1/deliveries", async (req) => ({
+    items: await listDeliveries(deps.db, {
+      ...(req.query.subscriptionId ? { subscriptionId: req.query.subscriptionId } : {}),
+      ...(req.query.status ? { status: req.query.status } : {}),
+      limit: Number(req.query.limit ?? 100) || 100,
+    }),
+  }));
+}

@@ -1,0 +1,65 @@
+import { ConfigError } from "@lookout/config";
+import { createLogger, type Logger } from "@lookout/log";
+import { createWorker } from "@lookout/queue";
+import { closeInfra, openInfra, readinessChecks, type Infra } from "@lookout/runtime";
+import { createHttp, createMetrics, installShutdown } from "@lookout/service-kit";
+import { createAnalyzer } from "./analyze.js";
+import { loadScannerConfig, type ScannerConfig } from "./config.js";
+import { registryClientFor } from "./registry.js";
+import { runScanJob, type Analyzer } from "./scan-job.js";
+
+/** Start a scan worker (and its health/metrics endpoint) on shared infrastructure. */
+export async function startScanner(cfg: ScannerConfig, infra: Infra, log: Logger, opts: { analyze?: Analyzer } = {}) {
+  const metrics = createMetrics("scanner");
+  const registry = registryClientFor(infra.registries, { headersTimeoutMs: cfg.SCANNER_REGISTRY_TIMEOUT, maxManifestBytes: cfg.SCANNER_MAX_MANIFEST });
+  const [os, architecture, variant] = cfg.SCANNER_PLATFORM.split("/");
+  const analyze = opts.analyze ?? createAnalyzer({ scratchDir: cfg.SCANNER_SCRATCH_DIR, dataDir: infra.dataDir, metrics });
+  const worker = createWorker(
+    "scan",
+    (env, job) => runScanJob(
+      { db: infra.database.db, bus: infra.bus, registry, analyze, platform: { os: os!, architecture: architecture ?? "amd64", ...(variant ? { variant } : {}) }, log },
+      env, job,
+    ),
+    {
+      connection: infra.redis,
+      prefix: infra.namespace,
+      concurrency: cfg.SCANNER_CONCURRENCY,
+      lockDurationMs: cfg.SCANNER_LOCK_DURATION,
+      stalledIntervalMs: cfg.SCANNER_STALLED_INTERVAL,
+      log,
+      onCompleted: (_job, ms) => {
+        metrics.jobs.inc({ queue: "scan", outcome: "completed" });
+        metrics.jobDuration.observe({ queue: "scan" }, ms / 1000);
+      },
+      onFailed: (_job, _err, final) => metrics.jobs.inc({ queue: "scan", outcome: final ? "failed" : "retried" }),
+    },
+  );
+  const app = createHttp({ logger: log, metrics, readiness: [...readinessChecks(infra), { name: "worker", check: async () => { if (!worker.isRunning()) throw new Error("worker not running"); } }] });
+  const address = await app.listen({ port: cfg.SCANNER_PORT, host: cfg.SCANNER_HOST });
+  log.info({ address, concurrency: cfg.SCANNER_CONCURRENCY }, "scanner listening");
+  return {
+    name: "scanner",
+    address,
+    worker,
+    // Close waits for active jobs to finish; a job cut off by the grace timeout is left locked and
+    // another worker takes it over once its lock expires.
+    stop: async () => { await worker.close(); await app.close(); },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let cfg: ScannerConfig;
+  try {
+    cfg = loadScannerConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) console.error(`scanner: config: ${p}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger({ service: "scanner", level: cfg.LOG_LEVEL });
+  const infra = await openInfra(cfg, log, "scanner");
+  const svc = await startScanner(cfg, infra, log);
+  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
+}
