@@ -189,8 +189,9 @@ describe("evaluate: algorithm details", () => {
 
   it("evaluates quickly: 20,000 evaluations well under a second", () => {
     const aff = pick("debian/DLA-3008-1.json", "openssl", "9");
-    const t0 = performance.now();
+    const t0 = process.cpuUsage(); // CPU time: wall time is noisy on shared CI cores
     for (let i = 0; i < 20_000; i++) evaluate(aff, i % 2 ? "1.1.0l-1~deb9u5" : "1.1.0l-1~deb9u7");
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    const { user, system } = process.cpuUsage(t0);
+    expect((user + system) / 1000).toBeLessThan(1_000);
   });
 });

@@ -35,6 +35,13 @@ describe("Alpine: real apk DB (3.18) against real ALPINE-CVE / CVE records", () 
     expect(stats.noDistro).toBe(15);
   });
 
+  it("apk packages inside a Debian image are not looked up as Debian packages", () => {
+    const stats = newMatchStats();
+    expect(match({ distro: DEBIAN_12, packages }, lookup, { stats })).toEqual([]);
+    expect(stats.noDistro).toBe(15);
+    expect(lookup.calls.some(([eco]) => eco === "Debian")).toBe(false);
+  });
+
   it("a different Alpine release does not match (3.18 packages on a 3.19 image get the v3.19 fix)", () => {
     const findings = match({ distro: { id: "alpine", versionId: "3.19.1" }, packages }, lookup);
     expect(findings.map((f) => f.fixedVersions)).toEqual([["1.2.4_git20230717-r5"], ["1.2.4_git20230717-r5"]]);
@@ -256,10 +263,11 @@ describe("speed", () => {
     const packages = Array.from({ length: 2_000 }, (_, i) =>
       pkg({ name: `bin-${i}`, version: `7.81.0-1ubuntu1.${i % 20}`, sourceName: i % 2 ? "curl" : "glibc", ecosystem: "Ubuntu" }));
     match({ distro: UBUNTU_2204, packages }, lookup, { includeUbuntuPro: true }); // JIT warm-up
-    const t0 = performance.now();
+    // CPU time, not wall time: CI boxes run many test workers per core
+    const t0 = process.cpuUsage();
     const findings = match({ distro: UBUNTU_2204, packages }, lookup, { includeUbuntuPro: true });
-    const ms = performance.now() - t0;
+    const { user, system } = process.cpuUsage(t0);
     expect(findings.length).toBeGreaterThan(1_000);
-    expect(ms).toBeLessThan(300); // ~50 ms on an idle core; generous for loaded CI
+    expect((user + system) / 1000).toBeLessThan(300); // ~50 ms measured; generous bound
   });
 });

@@ -37,7 +37,10 @@ export interface MatchStats {
   candidates: number;
   findings: number;
   withdrawnSkipped: number;
-  /** Distro packages skipped because the image has no detectable (or no supported) distro. */
+  /**
+   * Distro packages skipped because the image has no detectable (or no supported) distro, or the
+   * package's format does not belong to it (an apk database in a Debian image).
+   */
   noDistro: number;
   /** (package, advisory) pairs not evaluated: installed version invalid for the scheme. */
   invalidInstalledVersion: number;

@@ -44,6 +44,9 @@ export interface RawMatch {
 }
 
 const SOURCE_NAMED = new Set(["Debian", "Ubuntu", "Alpine"]);
+const FAMILY: Record<string, string> = { Debian: "deb", Ubuntu: "deb", Alpine: "apk", Wolfi: "apk", Chainguard: "apk" };
+/** Package-format family of a distro ecosystem: deb, apk, or rpm for the rest. */
+const familyOf = (eco: string): string => FAMILY[eco] ?? "rpm";
 const APK_BOTH = new Set(["Wolfi", "Chainguard"]);
 
 /** rpm EVR as OSV writes it: "epoch:version-release", epoch omitted when 0/absent. */
@@ -66,6 +69,10 @@ export function targetOf(pkg: Package, scope: DistroScope | undefined, stats: Ma
     return undefined; // an OS package in an image whose distro we cannot scope: no distro advisory applies
   }
   const eco = scope.ecosystem;
+  if (familyOf(base) !== familyOf(eco)) {
+    stats.noDistro++;
+    return undefined; // e.g. an apk database inside a Debian image: no advisory of this distro names it
+  }
   if (SOURCE_NAMED.has(eco)) {
     return { ecosystem: eco, names: [pkg.sourceName || pkg.name], version: pkg.sourceVersion || pkg.version, scope };
   }
