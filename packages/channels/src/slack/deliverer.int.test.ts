@@ -99,6 +99,20 @@ describe("slack deliverer against a local Slack stand-in", () => {
     expect(rx.requests.length).toBe(before);
   });
 
+  it("connects to the address the policy pinned, keeping the URL's host name in Host", async () => {
+    const port = new URL(rx.url).port;
+    let lookups = 0;
+    const resolve = async (host: string) => {
+      lookups++;
+      expect(host).toBe("hooks.slack.test");
+      return [{ address: "127.0.0.1", family: 4 }];
+    };
+    const pinned = createSlackDeliverer({}, { policy: { ...testPolicy, resolve }, transport });
+    expect(await pinned.deliver(sampleNotification(), { url: `http://hooks.slack.test:${port}/pinned` })).toMatchObject({ ok: true });
+    expect(rx.on("/pinned")[0]!.headers.host).toBe(`hooks.slack.test:${port}`);
+    expect(lookups).toBe(1); // resolved once, by the policy; the transport did not look it up again
+  });
+
   it("hostile names arrive escaped: no mention or link token from input reaches Slack", async () => {
     const img = sampleImage({
       repository: HOSTILE.repository,
