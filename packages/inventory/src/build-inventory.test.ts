@@ -133,6 +133,18 @@ describe("buildInventory", () => {
     expect(cache.stats.hits).toBe(0);
   });
 
+  it("an os-release symlink loop gives no distro and an unknown, and never reads outside the image", async () => {
+    const img = await image("loop", [
+      { entries: [{ name: "etc/os-release", type: "symlink", linkname: "../usr/lib/os-release" }, { name: "usr/lib/os-release", type: "symlink", linkname: "/etc/os-release" }] },
+    ]);
+    const inv = await buildInventory(img, opts());
+    expect(inv.distro).toBeUndefined();
+    expect(inv.unknowns.map((u) => u.reason)).toContain("symlink loop");
+    // A link that climbs above the root resolves inside the image (here: to nothing), not to the host's file.
+    const esc = await image("escape", [{ entries: [{ name: "etc/os-release", type: "symlink", linkname: "../../../../../../etc/os-release" }] }]);
+    expect((await buildInventory(esc, opts())).distro).toBeUndefined();
+  });
+
   it("passes merged packages and the distro to finalize", async () => {
     const img = await image("finalize", [base]);
     const inv = await buildInventory(img, opts({ finalize: (pkgs, distro) => pkgs.filter((p) => p.type === "dpkg").map((p) => ({ ...p, ecosystem: `${distro?.id}:${distro?.versionId}` })) }));

@@ -60,6 +60,7 @@ export function mergeLayers(layers: LayerResult[], distroPaths: readonly string[
   const distroFiles = new Map<string, Buffer>();
   for (const want of distroPaths) {
     const real = resolveInRoot(want, (p) => links.get(p));
+    if (real === undefined) layerUnknowns.push({ path: want, reason: "symlink loop" });
     const content = real === undefined ? undefined : distro.get(real);
     if (content) distroFiles.set(want, content);
   }

@@ -86,6 +86,22 @@ describe("scanLayer", () => {
     expect(await codeOf(scanEntries([{ name: "etc/shadow", type: "link", linkname: "../../../etc/shadow" }]))).toBe("LKT_ERR_PATH_ESCAPE");
   });
 
+  it("refuses an entry written through a symlink of the same layer", async () => {
+    const entries: TarEntry[] = [
+      { name: "etc/evil", type: "symlink", linkname: "/root/.ssh" },
+      { name: "etc/evil/authorized_keys", content: "ssh-rsa AAAA" },
+    ];
+    expect(await codeOf(scanEntries(entries))).toBe("LKT_ERR_PATH_ESCAPE");
+    // Same through a relative link that climbs above the root.
+    expect(await codeOf(scanEntries([{ name: "x", type: "symlink", linkname: "../../../../tmp" }, { name: "x/y", content: "z" }]))).toBe("LKT_ERR_PATH_ESCAPE");
+  });
+
+  it("keeps a symlink pointing outside the root as data only (resolved chroot-style later)", async () => {
+    const out = await scanEntries([{ name: "etc/os-release", type: "symlink", linkname: "../../../../../etc/os-release" }]);
+    expect(out.symlinks.get("/etc/os-release")).toBe("../../../../../etc/os-release");
+    expect(out.files.size).toBe(0);
+  });
+
   it("takes absolute names as image paths and writes only inside the scratch dir", async () => {
     const dir = join(scratch, "abs");
     const out = await scanEntries([{ name: "/etc/cron.d/evil", content: "x", mode: 0o4755 }], "gzip", { scratchDir: dir });

@@ -42,6 +42,16 @@ export interface ScanLayerOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An entry below a symlink of the same layer ("lib -> /etc", then "lib/passwd") is how tar
+ * extractors get tricked into writing outside their root. No image builder produces it.
+ */
+function refuseThroughSymlink(path: string, symlinks: Map<string, string>, what: string): void {
+  for (let dir = dirname(path); dir !== "/"; dir = dirname(dir)) {
+    if (symlinks.has(dir)) throw new LookoutError("LKT_ERR_PATH_ESCAPE", `${what}: entry ${path.slice(0, 200)} is written through symlink ${dir.slice(0, 200)}`);
+  }
+}
+
 const OPAQUE = ".wh..wh..opq";
 const WH = ".wh.";
 
@@ -84,6 +94,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
       const h = entry.header;
       if (++out.stats.entries > limits.maxEntries) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${what}: more than ${limits.maxEntries} entries`);
       const path = normalizeEntryPath(h.name);
+      if (out.symlinks.size > 0) refuseThroughSymlink(path, out.symlinks, what);
       const base = basename(path);
       if (base.startsWith(WH)) {
         if (base === OPAQUE) out.opaqueDirs.push(dirname(path));
