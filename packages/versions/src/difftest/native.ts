@@ -12,6 +12,8 @@ export function runNative(cmd: string, args: string[], lines: string[], timeoutM
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d.slice(0, 4000)));
     child.on("error", reject);
+    // A child that dies early (timeout, crash) closes stdin; "close" below reports it.
+    child.stdin.on("error", () => undefined);
     child.on("close", (code) => {
       if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${err}`));
       else resolve(out.split("\n").slice(0, -1));
