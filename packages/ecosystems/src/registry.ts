@@ -5,6 +5,7 @@ import { rpmCataloger } from "./rpm/index.js";
 import { npmCataloger } from "./npm/index.js";
 import { pythonCataloger } from "./python/index.js";
 import { GO_CATALOGERS } from "./go/index.js";
+import { javaCataloger } from "./java/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -17,4 +18,5 @@ export const CATALOGERS: FileCataloger[] = [
   npmCataloger,
   pythonCataloger,
   ...GO_CATALOGERS,
+  javaCataloger,
 ];
