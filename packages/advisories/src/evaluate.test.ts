@@ -140,6 +140,13 @@ describe("evaluate: algorithm details", () => {
     expect(fixedVersions(aff, "1.0.0")).toEqual([]);
   });
 
+  it("a fix of a later interval is not offered for an earlier, unfixed one", () => {
+    const aff = semverRange([{ kind: "introduced", version: "0" }, { kind: "last_affected", version: "1.0.0" }, { kind: "introduced", version: "2.0.0" }, { kind: "fixed", version: "2.1.0" }]);
+    expect(evaluate(aff, "0.5.0")).toEqual({ affected: true, fixed: [] });
+    expect(evaluate(aff, "2.0.5")).toEqual({ affected: true, fixed: ["2.1.0"] });
+    expect(evaluate(aff, "1.5.0")).toEqual({ affected: false, fixed: [] });
+  });
+
   it("SEMVER ranges compare as SemVer even in a dpkg ecosystem", () => {
     const aff: AffectedPackage = { ...semverRange([{ kind: "introduced", version: "0" }, { kind: "fixed", version: "1.10.0" }]), ecosystem: "Debian" };
     expect(isAffected(aff, "1.9.0")).toBe(true);

@@ -82,8 +82,11 @@ function evalRange(v: string, sorted: RangeEvent[], cmp: Comparator): { affected
     else if (e.kind === "last_affected" && cmp.compare(v, e.version) > 0) affected = false;
   }
   if (!affected) return { affected };
-  const fix = sorted.find((e) => e.kind === "fixed" && cmp.compare(v, e.version) < 0);
-  return fix ? { affected, fixed: fix.version } : { affected };
+  // The event that ends v's interval: the first fixed above v or last_affected at/above v.
+  // A fix of a later interval (introduced again after a last_affected) is not a fix for v.
+  const end = sorted.find((e) =>
+    (e.kind === "fixed" && cmp.compare(v, e.version) < 0) || (e.kind === "last_affected" && cmp.compare(v, e.version) <= 0));
+  return end?.kind === "fixed" ? { affected, fixed: end.version } : { affected };
 }
 
 function comparatorFor(type: AffectedRange["type"], ecosystemCmp: () => Comparator): Comparator {

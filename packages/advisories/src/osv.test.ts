@@ -116,6 +116,10 @@ describe("malformed records are rejected naming the field", () => {
     expect(rejection(() => parseOsv(rec))).toContain(field);
   });
 
+  it("a UTF-8 BOM is tolerated", () => {
+    expect(parseOsvJson(`\ufeff${text("npm/GHSA-whgm-jr23-g3j9.json")}`).id).toBe("GHSA-whgm-jr23-g3j9");
+  });
+
   it("invalid JSON", () => {
     expect(rejection(() => parseOsvJson("{ not json"))).toContain("invalid JSON");
   });

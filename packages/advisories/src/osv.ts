@@ -231,7 +231,7 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
 export function parseOsvJson(text: string, opts: ParseOsvOptions = {}): Advisory {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // tolerate a UTF-8 BOM
   } catch (e) {
     throw new LookoutError("LKT_ERR_ADVISORY_INVALID", oneLine(`advisory: invalid JSON: ${(e as Error).message}`), { cause: e });
   }
