@@ -8,6 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["packages/**/src/**/*.test.ts", "services/**/src/**/*.test.ts", "test/unit/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/*.int.test.ts"],
           testTimeout: 20_000,
@@ -16,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["packages/**/src/**/*.int.test.ts", "services/**/src/**/*.int.test.ts", "test/**/*.int.test.ts"],
           exclude: ["**/node_modules/**"],
           testTimeout: 120_000,

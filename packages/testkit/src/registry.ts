@@ -13,6 +13,8 @@ export interface TestRegistry {
 }
 
 export interface RegistryOptions {
+  /** Listen on this port (default: a free one). */
+  port?: number;
   /** Where the registry sends notifications, with this bearer token. */
   notify?: { url: string; token: string };
   /** htpasswd file contents (bcrypt) to require basic auth. */
@@ -23,7 +25,7 @@ export interface RegistryOptions {
 /** Debian's real docker-registry (CNCF Distribution 2.8) on a free loopback port. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "lk-registry-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   let yaml = `version: 0.1
 log:
