@@ -47,3 +47,29 @@ describe("vercmp", () => {
     expect(r).toEqual({ code: 2, out: "", err: "unsupported ecosystem Hackage\n" });
   });
 });
+
+describe("vercmp backpressure", () => {
+  it("waits for a slow reader and stops when the output closes", async () => {
+    const { Writable } = await import("node:stream");
+    let got = "";
+    let writes = 0;
+    const slow = new Writable({
+      highWaterMark: 4,
+      write(chunk: Buffer, _enc, cb) {
+        got += chunk.toString();
+        writes++;
+        if (writes === 3) {
+          cb();
+          slow.destroy();
+          return;
+        }
+        setImmediate(cb);
+      },
+    });
+    const lines = Array.from({ length: 1000 }, () => "1.0\t2.0\n").join("");
+    const code = await vercmp("PyPI", Readable.from([Buffer.from(lines)]), slow, new PassThrough());
+    expect(code).toBe(0);
+    expect(got.startsWith("<\n<\n<\n")).toBe(true);
+    expect(got.length).toBeLessThan(2000);
+  });
+});

@@ -22,11 +22,29 @@ function answer(scheme: VersionScheme, line: string, overlong: boolean): string 
   }
 }
 
+/** Waits for "drain"; false when the stream closed or failed instead (e.g. a reader went away). */
+function drained(output: NodeJS.WritableStream): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => (): void => {
+      output.removeListener("drain", onDrain);
+      output.removeListener("close", onClose);
+      output.removeListener("error", onClose);
+      resolve(ok);
+    };
+    const onDrain = finish(true);
+    const onClose = finish(false);
+    output.once("drain", onDrain);
+    output.once("close", onClose);
+    output.once("error", onClose);
+  });
+}
+
 /**
  * The `lookout vercmp <ecosystem>` contract: reads `A<TAB>B` lines from `input` as they arrive
  * and writes one line per input line to `output`: `<`, `=`, `>` (A compared with B), or
  * `error <one-line message>`. Returns 0; for an unknown ecosystem writes
- * `unsupported ecosystem <name>` to `err` and returns 2 without reading input.
+ * `unsupported ecosystem <name>` to `err` and returns 2 without reading input. If `output`
+ * closes while output is pending, reading stops and 0 is returned.
  * A trailing "\r" (CRLF input) is dropped; whitespace around versions is left to each scheme.
  */
 export async function vercmp(
@@ -44,7 +62,7 @@ export async function vercmp(
   }
   for await (const line of readLines(input, MAX_LINE)) {
     const ok = output.write(`${answer(scheme, line.text, line.overlong)}\n`);
-    if (!ok) await new Promise<void>((resolve) => output.once("drain", () => resolve()));
+    if (!ok && !(await drained(output))) break;
   }
   return 0;
 }
