@@ -6,6 +6,7 @@ import { npmCataloger } from "./npm/index.js";
 import { pythonCataloger } from "./python/index.js";
 import { GO_CATALOGERS } from "./go/index.js";
 import { javaCataloger } from "./java/index.js";
+import { rubyCataloger } from "./ruby/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -19,4 +20,5 @@ export const CATALOGERS: FileCataloger[] = [
   pythonCataloger,
   ...GO_CATALOGERS,
   javaCataloger,
+  rubyCataloger,
 ];
