@@ -102,7 +102,7 @@ describe("java archives: nesting", () => {
   });
 
   it("deeply nested jars stop at the depth cap with an unknown, keeping what was found", async () => {
-    let inner = jar("plexus-component-annotations-2.1.0.jar");
+    let inner: Buffer = jar("plexus-component-annotations-2.1.0.jar");
     for (let level = 7; level >= 1; level--) {
       inner = await buildZip({ [`lib/level${level}.jar`]: inner, "META-INF/MANIFEST.MF": `Implementation-Version: ${level}.0\n` });
     }
