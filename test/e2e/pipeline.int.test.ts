@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listScans } from "@lookout/db";
-import { freePort, pushWithSkopeo, startReceiver, startRegistry, waitUntil, writeOciLayout, type Receiver, type TestRegistry } from "@lookout/testkit";
+import { freePort, pushWithSkopeo, startReceiver, startRegistry, writeOciLayout, type Receiver, type TestRegistry } from "@lookout/testkit";
 import { startSystem, type System } from "../support/system.js";
 
 const TOKEN = "e2e-webhook-token-0123456789";
