@@ -4,20 +4,25 @@
  * chunks), a default createGunzip(), and scanLayer (digest verify + gunzip + tar parse + keep
  * wanted files), one layer at a time and two at once. Prints one JSON object.
  *
- *   pnpm exec tsx packages/oci/bench/layers.bench.ts [--mb 256] [--layers 2] [--reps 3]
+ *   pnpm exec tsx packages/oci/bench/layers.bench.ts [--mb 256] [--layers 2] [--reps 5] [--registry]
+ *
+ * --registry also serves the gzip layers from Debian's docker-registry on loopback and times
+ * resolve + pull + verify + reconstruct (two layers at once) against `gzip -dc`.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, createGunzip } from "node:zlib";
 import tar from "tar-stream";
-import { OciLayoutStore, scanLayer } from "../src/index.js";
-import { writeOciLayout } from "../src/testing/index.js";
+import { CompressStream, DecompressStream } from "zstd-napi";
+import type { LayerDescriptor } from "@lookout/domain";
+import { MT, OciLayoutStore, RegistryClient, scanLayer } from "../src/index.js";
+import { LAYER_MEDIA_TYPE, pushRaw, startRegistry, writeOciLayout, type RunningRegistry } from "../src/testing/index.js";
 import { sha256Digest } from "../src/digest.js";
 
 const arg = (name: string, def: number) => {
@@ -66,64 +71,107 @@ const run = (cmd: string) => new Promise<void>((r, j) => execFile("sh", ["-c", c
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "lkt-bench-"));
+  let registry: RunningRegistry | undefined;
   try {
     const blobs: string[] = [];
+    const zblobs: string[] = [];
     for (let i = 0; i < LAYERS; i++) {
       const p = join(dir, `layer${i}.tar.gz`);
       await writeGzipLayer(p, (MB * 1024 * 1024) / LAYERS, i);
       blobs.push(p);
+      // The same tar as zstd (level 3, the usual default of image builders).
+      zblobs.push(join(dir, `layer${i}.tar.zst`));
+      await pipeline(createReadStream(p), createGunzip(), new CompressStream({ compressionLevel: 3 }), createWriteStream(zblobs[i]!));
     }
     // Put the same blobs in an OCI layout so reconstruction goes through the real source path.
-    const { readFile } = await import("node:fs/promises");
     const layoutDir = join(dir, "layout");
     await writeOciLayout(layoutDir, "bench", [{ layers: [{ entries: [{ name: "x", content: "x" }] }] }]);
     const store = new OciLayoutStore(layoutDir);
-    const layers = [];
-    for (const b of blobs) {
+    const describe = async (b: string, mediaType: string) => {
       const bytes = await readFile(b);
       const digest = sha256Digest(bytes);
       await run(`cp ${b} ${join(layoutDir, "blobs/sha256", digest.slice(7))}`);
-      layers.push({ digest, size: bytes.length, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" });
-    }
-    let expanded = 0;
+      return { digest, size: bytes.length, mediaType };
+    };
+    const layers = [];
+    const zlayers = [];
+    for (const b of blobs) layers.push(await describe(b, LAYER_MEDIA_TYPE.gzip));
+    for (const b of zblobs) zlayers.push(await describe(b, LAYER_MEDIA_TYPE.zstd));
     const compressed = (await Promise.all(blobs.map((b) => stat(b)))).reduce((a, s) => a + s.size, 0);
 
     let runNo = 0;
-    const scan = (l: (typeof layers)[number], i: number) =>
-      store.openBlob(l).then((raw) => scanLayer(raw, { digest: l.digest, mediaType: l.mediaType, wants: (p) => p === "/var/lib/dpkg/status", scratchDir: join(dir, "scratch", `${++runNo}-${i}`) }));
-    for (const [i, l] of layers.entries()) expanded += (await scan(l, i)).stats.expandedBytes;
-    const [gzipMs, tunedMs, defaultMs, reconMs, recon2Ms] = await timeInterleaved([
-      async () => {
+    const wants = (p: string) => p === "/var/lib/dpkg/status";
+    const scanFrom = (open: (l: LayerDescriptor) => Promise<import("node:stream").Readable>) => (l: LayerDescriptor) =>
+      open(l).then((raw) => scanLayer(raw, { digest: l.digest, mediaType: l.mediaType, wants, scratchDir: join(dir, "scratch", String(++runNo)) }));
+    const scan = scanFrom((l) => store.openBlob(l));
+    let expanded = 0;
+    for (const l of layers) expanded += (await scan(l)).stats.expandedBytes;
+
+    // Optional: the same layers served by a real docker-registry on loopback.
+    let pull: (() => Promise<unknown>) | undefined;
+    if (process.argv.includes("--registry")) {
+      registry = await startRegistry(dir, "bench", join(dir, "storage"), { kind: "none" });
+      const manifest = JSON.parse((await readFile(join(layoutDir, "blobs/sha256", (await store.getManifest("bench")).digest.slice(7)))).toString());
+      const cfg = await readFile(join(layoutDir, "blobs/sha256", manifest.config.digest.slice(7)));
+      manifest.layers = layers;
+      const mbytes = Buffer.from(JSON.stringify(manifest));
+      await pushRaw(registry.host, "bench/debian", "v1", [cfg, ...(await Promise.all(blobs.map((b) => readFile(b))))], mbytes, MT.ociManifest);
+      const client = new RegistryClient({ registries: [{ host: registry.host, insecure: true }], fetch });
+      pull = async () => {
+        const r = await client.resolve({ registry: registry!.host, repository: "bench/debian", tag: "v1" });
+        if (r.kind !== "images") throw new Error("not an image");
+        const img = r.images[0]!;
+        await Promise.all(img.layers.map(scanFrom((l) => img.openLayer(l))));
+      };
+    }
+
+    const contenders: Record<string, () => Promise<unknown>> = {
+      gzipDc: async () => {
         for (const b of blobs) await run(`gzip -dc ${b} > /dev/null`);
       },
-      async () => {
+      tunedGunzip: async () => {
         for (const b of blobs) await pipeline(createReadStream(b, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 256 * 1024 }), sink());
       },
-      async () => {
+      defaultGunzip: async () => {
         for (const b of blobs) await pipeline(createReadStream(b), createGunzip(), sink());
       },
-      async () => {
-        for (const [i, l] of layers.entries()) await scan(l, i);
+      reconstruct: async () => {
+        for (const l of layers) await scan(l);
       },
-      () => Promise.all(layers.map((l, i) => scan(l, 100 + i))),
-    ]) as [number, number, number, number, number];
-    const mbps = (ms: number) => Math.round(expanded / 1e6 / (ms / 1000));
+      reconstructTwoAtOnce: () => Promise.all(layers.map(scan)),
+      zstdFloor: async () => {
+        for (const b of zblobs) await pipeline(createReadStream(b, { highWaterMark: 1 << 20 }), new DecompressStream(), sink());
+      },
+      reconstructZstd: async () => {
+        for (const l of zlayers) await scan(l);
+      },
+      ...(pull ? { registryPullTwoAtOnce: pull } : {}),
+    };
+    const names = Object.keys(contenders);
+    const times = await timeInterleaved(Object.values(contenders));
+    const ms = Object.fromEntries(names.map((n, i) => [n, Math.round(times[i]!)])) as Record<string, number>;
+    const t = (n: string) => ms[n]!;
+    const MBps = Object.fromEntries(names.filter((n) => n !== "registryPullTwoAtOnce").map((n) => [n, Math.round(expanded / 1e6 / (t(n) / 1000))]));
     console.log(
       JSON.stringify(
         {
           layers: LAYERS,
+          reps: REPS,
           compressedMB: Math.round(compressed / 1e6),
           expandedMB: Math.round(expanded / 1e6),
-          ms: { gzipDc: Math.round(gzipMs), tunedGunzip: Math.round(tunedMs), defaultGunzip: Math.round(defaultMs), reconstruct: Math.round(reconMs), reconstructTwoAtOnce: Math.round(recon2Ms) },
-          MBps: { gzipDc: mbps(gzipMs), tunedGunzip: mbps(tunedMs), defaultGunzip: mbps(defaultMs), reconstruct: mbps(reconMs), reconstructTwoAtOnce: mbps(recon2Ms) },
+          ms,
+          MBps,
           ratios: {
-            tunedVsGzipDc: +(gzipMs / tunedMs).toFixed(2),
-            tunedVsDefaultGunzip: +(defaultMs / tunedMs).toFixed(2),
+            tunedVsGzipDc: +(t("gzipDc") / t("tunedGunzip")).toFixed(2),
+            tunedVsDefaultGunzip: +(t("defaultGunzip") / t("tunedGunzip")).toFixed(2),
             /** Target ≥ 0.8: reconstruction throughput relative to the tuned gunzip floor. */
-            reconstructVsTunedFloor: +(tunedMs / reconMs).toFixed(2),
-            twoAtOnceSpeedup: +(reconMs / recon2Ms).toFixed(2),
-            /** Target ≤ 0.6: wall time of two-at-once reconstruction relative to gzip -dc. */
-            reconstructTwoAtOnceVsGzipDcWall: +(recon2Ms / gzipMs).toFixed(2),
+            reconstructVsTunedFloor: +(t("tunedGunzip") / t("reconstruct")).toFixed(2),
+            /** Target ≥ 0.8 for zstd layers. */
+            reconstructZstdVsZstdFloor: +(t("zstdFloor") / t("reconstructZstd")).toFixed(2),
+            twoAtOnceSpeedup: +(t("reconstruct") / t("reconstructTwoAtOnce")).toFixed(2),
+            reconstructTwoAtOnceVsGzipDcWall: +(t("reconstructTwoAtOnce") / t("gzipDc")).toFixed(2),
+            /** Target ≤ 0.6: pull + verify + reconstruct from docker-registry vs gzip -dc wall time. */
+            ...(pull ? { registryPullVsGzipDcWall: +(t("registryPullTwoAtOnce") / t("gzipDc")).toFixed(2) } : {}),
           },
           peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
         },
@@ -132,6 +180,7 @@ async function main() {
       ),
     );
   } finally {
+    await registry?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -83,7 +83,9 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     throw e;
   }
   const cap = new ByteCap(limits.maxExpandedBytes, what);
-  const extract = tar.extract();
+  // streamx defaults to a 16 KiB buffer: with 256 KiB gunzip chunks every write would stall
+  // zlib (which works off-thread) until the parser caught up.
+  const extract = tar.extract({ highWaterMark: 4 << 20 } as tar.ExtractOptions);
   const abort = new AbortController();
   const onAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
