@@ -7,6 +7,7 @@ import { pythonCataloger } from "./python/index.js";
 import { GO_CATALOGERS } from "./go/index.js";
 import { javaCataloger } from "./java/index.js";
 import { rubyCataloger } from "./ruby/index.js";
+import { RUST_CATALOGERS } from "./rust/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -21,4 +22,5 @@ export const CATALOGERS: FileCataloger[] = [
   ...GO_CATALOGERS,
   javaCataloger,
   rubyCataloger,
+  ...RUST_CATALOGERS,
 ];
