@@ -99,6 +99,10 @@ export const packages = pgTable(
     /** Name advisories use: dpkg source / apk origin / else the package name. */
     matchName: text("match_name").notNull(),
     matchVersion: text("match_version").notNull(),
+    sourceName: text("source_name"),
+    sourceVersion: text("source_version"),
+    epoch: integer("epoch"),
+    release: text("release"),
     purl: text("purl"),
     arch: text("arch"),
     layerDigest: text("layer_digest"),
@@ -140,12 +144,16 @@ export const affectedRanges = pgTable(
     purl: text("purl"),
     ranges: jsonb("ranges").notNull(),
     versions: text("versions").array(),
+    /** Position of the entry in the record's `affected[]`, so the advisory is rebuilt in order. */
+    entryIndex: integer("entry_index").notNull().default(0),
+    /** The rest of the normalised affected entry: original name, severity, triage words. */
+    entry: jsonb("entry"),
     /** Normalised sort keys (where the scheme has one) bounding the affected span, for SQL pre-filtering. */
     minKey: text("min_key"),
     maxKey: text("max_key"),
     state: text("state"),
   },
-  (t) => [index("affected_pkg_idx").on(t.packageName, t.ecosystem), index("affected_advisory_idx").on(t.advisoryId)],
+  (t) => [index("affected_pkg_idx").on(t.ecosystem, t.packageName), index("affected_advisory_idx").on(t.advisoryId)],
 );
 
 export const findings = pgTable(
@@ -156,6 +164,8 @@ export const findings = pgTable(
     scanId: uuid("scan_id").references(() => scans.id, { onDelete: "set null" }),
     advisoryId: text("advisory_id").notNull(),
     aliases: text("aliases").array().notNull().default(sql`'{}'::text[]`),
+    /** Ids of the advisory records merged into this finding. */
+    sources: text("sources").array().notNull().default(sql`'{}'::text[]`),
     packageName: text("package_name").notNull(),
     packageVersion: text("package_version").notNull(),
     ecosystem: text("ecosystem").notNull(),
@@ -166,13 +176,17 @@ export const findings = pgTable(
     severitySource: text("severity_source"),
     score: real("score"),
     layerDigest: text("layer_digest"),
-    path: text("path"),
+    /** Where the package was read ("" when unknown): part of the identity (two copies of one npm package). */
+    path: text("path").notNull().default(""),
+    matchedName: text("matched_name"),
+    matchedVersion: text("matched_version"),
+    summary: text("summary"),
     status: text("status").$type<"open" | "resolved">().notNull().default("open"),
     firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
     resolvedAt: ts("resolved_at"),
   },
   (t) => [
-    uniqueIndex("findings_identity_uq").on(t.imageId, t.advisoryId, t.packageName, t.packageVersion),
+    uniqueIndex("findings_identity_uq").on(t.imageId, t.ecosystem, t.packageName, t.packageVersion, t.path, t.advisoryId),
     index("findings_image_status_idx").on(t.imageId, t.status),
   ],
 );
