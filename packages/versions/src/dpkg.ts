@@ -1,3 +1,4 @@
+import { dpkgSortKey } from "./dpkg-key.js";
 import { checkLength, invalidVersion, sign, validBy, type Ordering, type VersionScheme } from "./scheme.js";
 
 /** A parsed Debian version: `[epoch:]upstream[-revision]`. */
@@ -111,4 +112,11 @@ export const dpkg = {
   parse: parseDpkg,
   compare: (a: string, b: string): Ordering => compareDpkgParsed(parseDpkg(a), parseDpkg(b)),
   valid: validBy(parseDpkg),
+  sortKey: (v: string): string | undefined => {
+    try {
+      return dpkgSortKey(parseDpkg(v));
+    } catch {
+      return undefined;
+    }
+  },
 } satisfies VersionScheme;

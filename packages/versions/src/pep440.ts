@@ -106,10 +106,41 @@ export function comparePep440Parsed(a: Pep440Version, b: Pep440Version): Orderin
   );
 }
 
+function keyNum(d: string): string {
+  const s = d.replace(/^0+(?=.)/, "");
+  if (s.length > 99) throw new RangeError("number too long for a sort key");
+  return String(s.length).padStart(2, "0") + s;
+}
+
+/**
+ * Order-preserving key (byte order = `_cmpkey` order): each field is self-delimiting — numbers
+ * length-prefixed, the release list and string local segments end in "!" (below every digit
+ * and letter), and a missing pre/post/dev/local part is a rank letter placed where _cmpkey puts
+ * its ±Infinity.
+ */
+export function pep440SortKey(v: Pep440Version): string {
+  const release = [...v.release];
+  while (release.length > 0 && /^0+$/.test(release[release.length - 1] as string)) release.pop();
+  let key = keyNum(v.epoch) + release.map(keyNum).join("") + "!";
+  const pre = preRank(v);
+  key += pre === NEG ? "A" : pre === POS ? "C" : `B${(v.pre?.label ?? "a")[0]}${keyNum(v.pre?.n ?? "0")}`;
+  key += v.post === null ? "A" : `B${keyNum(v.post)}`;
+  key += v.dev === null ? "B" : `A${keyNum(v.dev)}`;
+  if (v.local.length === 0) return `${key}A`;
+  return `${key}B${v.local.map((seg) => (/^[0-9]+$/.test(seg) ? `1${keyNum(seg)}` : `0${seg}!`)).join("")}`;
+}
+
 /** PyPI versions (PEP 440), as Python's `packaging.version.Version` orders them. */
 export const pep440 = {
   name: NAME,
   parse: parsePep440,
   compare: (a: string, b: string): Ordering => comparePep440Parsed(parsePep440(a), parsePep440(b)),
   valid: validBy(parsePep440),
+  sortKey: (v: string): string | undefined => {
+    try {
+      return pep440SortKey(parsePep440(v));
+    } catch {
+      return undefined;
+    }
+  },
 } satisfies VersionScheme;

@@ -17,7 +17,7 @@ function genDebian(rng: Rng): string {
 }
 
 describe("dpkg differential", () => {
-  it("matches python3-apt's apt_pkg.version_compare on 5000 generated pairs", async () => {
+  it("matches python3-apt's apt_pkg.version_compare (order and sort keys) on 5000 generated pairs", async () => {
     const rng = new Rng(0x5eed_0001);
     const ps = pairs(rng, 5000, () => genDebian(rng), mutateWith(rng, "0123456789.~+-ab"));
     // apt parses an epoch with its own rules ("+1:2" is dpkg's strtol-epoch 1, not apt's), so
@@ -28,6 +28,12 @@ describe("dpkg differential", () => {
     const out = await runNative("/usr/bin/python3", ["-c", script], valid.map(([a, b]) => `${a}\t${b}`));
     const bad = valid.flatMap(([a, b], i) => (sym(dpkg.compare(a, b)) === sym(Number(out[i])) ? [] : [`${a} ${sym(Number(out[i]))} ${b}`]));
     expect(bad).toEqual([]);
+    const keyOrder = (a: string, b: string): string => {
+      const [x, y] = [dpkg.sortKey(a) as string, dpkg.sortKey(b) as string];
+      return x < y ? "<" : x > y ? ">" : "=";
+    };
+    const badKeys = valid.flatMap(([a, b], i) => (keyOrder(a, b) === sym(Number(out[i])) ? [] : [`${a} ${sym(Number(out[i]))} ${b}, keys ${keyOrder(a, b)}`]));
+    expect(badKeys).toEqual([]);
   });
 
   it("matches `dpkg --compare-versions`, including what dpkg refuses (error) and only warns about", async () => {
@@ -53,5 +59,12 @@ describe("dpkg differential", () => {
     const bad = ps.flatMap(([a, b], i) => (ours(a, b) === out[i] ? [] : [`${JSON.stringify(a)} ${JSON.stringify(b)}: dpkg ${out[i]} ours ${ours(a, b)}`]));
     expect(bad).toEqual([]);
     expect(out.filter((o) => o === "error").length).toBeGreaterThan(5);
+    const keyOrder = (a: string, b: string): string => {
+      const [x, y] = [dpkg.sortKey(a), dpkg.sortKey(b)];
+      if (x === undefined || y === undefined) return "error";
+      return x < y ? "<" : x > y ? ">" : "=";
+    };
+    const badKeys = ps.flatMap(([a, b], i) => (keyOrder(a, b) === out[i] ? [] : [`${JSON.stringify(a)} ${JSON.stringify(b)}: dpkg ${out[i]} keys ${keyOrder(a, b)}`]));
+    expect(badKeys).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ function genPep440(rng: Rng): string {
 }
 
 describe("PyPI differential", () => {
-  it("matches python3-packaging's Version (validity and order) on 5000 generated pairs", async () => {
+  it("matches python3-packaging's Version (validity, order, sort keys) on 5000 generated pairs", async () => {
     const rng = new Rng(0x5eed_0201);
     const ps = pairs(rng, 5000, () => genPep440(rng), mutateWith(rng, "0129.-_+!abrcpostdev"));
     const script = [
@@ -52,5 +52,12 @@ describe("PyPI differential", () => {
     const bad = ps.flatMap(([a, b], i) => (ours(a, b) === theirs(out[i]) ? [] : [`${JSON.stringify(a)} ${JSON.stringify(b)}: packaging ${out[i]} ours ${ours(a, b)}`]));
     expect(bad).toEqual([]);
     expect(out.filter((o) => o === "error").length).toBeGreaterThan(100);
+    // Sort keys must order every valid pair exactly as packaging does.
+    const keyOrder = (a: string, b: string): string => {
+      const [x, y] = [pep440.sortKey(a) as string, pep440.sortKey(b) as string];
+      return x < y ? "<" : x > y ? ">" : "=";
+    };
+    const badKeys = ps.flatMap(([a, b], i) => (out[i] === "error" || keyOrder(a, b) === theirs(out[i]) ? [] : [`${a} ${b}: packaging ${out[i]} keys ${keyOrder(a, b)}`]));
+    expect(badKeys).toEqual([]);
   });
 });
