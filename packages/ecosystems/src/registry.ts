@@ -8,6 +8,7 @@ import { GO_CATALOGERS } from "./go/index.js";
 import { javaCataloger } from "./java/index.js";
 import { rubyCataloger } from "./ruby/index.js";
 import { RUST_CATALOGERS } from "./rust/index.js";
+import { phpCataloger } from "./php/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -23,4 +24,5 @@ export const CATALOGERS: FileCataloger[] = [
   javaCataloger,
   rubyCataloger,
   ...RUST_CATALOGERS,
+  phpCataloger,
 ];
