@@ -84,7 +84,7 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
   let failed: unknown;
   const worker = async () => {
     while (failed === undefined && next < items.length) {
-      if (signal?.aborted) throw new LookoutError("LKT_ERR_INTERNAL", "inventory aborted", { cause: signal.reason, retryable: true });
+      if (signal?.aborted) throw new LookoutError("LKT_ERR_ABORTED", "inventory cancelled", { cause: signal.reason, retryable: true });
       const i = next++;
       try {
         await fn(items[i]!, i);

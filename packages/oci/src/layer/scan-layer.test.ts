@@ -170,3 +170,17 @@ describe("scanLayer scratch failures", () => {
     expect(isLookoutError(err, "LKT_ERR_INTERNAL") && err.retryable).toBe(true);
   });
 });
+
+describe("scanLayer cancellation", () => {
+  it("stops with LKT_ERR_ABORTED when the caller's signal fires", async () => {
+    const ac = new AbortController();
+    const blob = compressLayer(await makeTar([{ name: "etc/a", content: Buffer.alloc(1 << 20, 1) }]), "gzip");
+    // A source that never ends: the scan can only stop through the signal.
+    const { PassThrough } = await import("node:stream");
+    const raw = new PassThrough();
+    raw.write(blob.subarray(0, 1000));
+    setTimeout(() => ac.abort(new Error("shutdown")), 50);
+    const e = await scanLayer(raw, { digest: "sha256:" + "c".repeat(64), mediaType: LAYER_MEDIA_TYPE.gzip, wants: wantsEtc, scratchDir: join(scratch, "abort"), signal: ac.signal }).catch((x: unknown) => x);
+    expect(isLookoutError(e, "LKT_ERR_ABORTED") && e.retryable).toBe(true);
+  });
+});

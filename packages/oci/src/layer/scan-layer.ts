@@ -155,7 +155,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     if (f.status === "rejected") throw f.reason;
     if (consumerError !== undefined) throw consumerError;
   } catch (e) {
-    if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: aborted`, { cause: opts.signal.reason, retryable: true });
+    if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_ABORTED", `${what}: scan cancelled`, { cause: opts.signal.reason, retryable: true });
     throw asLayerError(e, what);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

@@ -106,11 +106,13 @@ export class RegistryClient {
       const body = bodyStream(s, `blob ${desc.digest}`);
       const verifier = new DigestVerifier(desc.digest, desc.size, `blob ${desc.digest}`);
       body.on("error", (e) => verifier.destroy(e));
+      const onAbort = () => verifier.destroy(new LookoutError("LKT_ERR_ABORTED", `blob ${desc.digest}: cancelled`, { cause: signal?.reason, retryable: true }));
+      signal?.addEventListener("abort", onAbort, { once: true });
       verifier.on("close", () => {
+        signal?.removeEventListener("abort", onAbort);
         release();
         body.destroy();
       });
-      signal?.addEventListener("abort", () => verifier.destroy(signal.reason as Error), { once: true });
       return body.pipe(verifier);
     } catch (e) {
       release();
