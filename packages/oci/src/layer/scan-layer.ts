@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar, { type ExtractOptions } from "tar-stream";
+import tar from "tar-stream";
 import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
 import { ByteCap, asLayerError, layerDecoders } from "./decompress.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
@@ -85,7 +85,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   const cap = new ByteCap(limits.maxExpandedBytes, what);
   // streamx defaults to a 16 KiB buffer: with 256 KiB gunzip chunks every write would stall
   // zlib (which works off-thread) until the parser caught up.
-  const extract = tar.extract({ highWaterMark: 4 << 20 } as ExtractOptions);
+  const extract = tar.extract({ highWaterMark: 4 << 20 });
   const abort = new AbortController();
   const onAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
