@@ -9,6 +9,7 @@ import { javaCataloger } from "./java/index.js";
 import { rubyCataloger } from "./ruby/index.js";
 import { RUST_CATALOGERS } from "./rust/index.js";
 import { phpCataloger } from "./php/index.js";
+import { dotnetCataloger } from "./dotnet/index.js";
 
 /**
  * Every file cataloger the layer walker runs, one line per ecosystem. Names must be unique
@@ -25,4 +26,5 @@ export const CATALOGERS: FileCataloger[] = [
   rubyCataloger,
   ...RUST_CATALOGERS,
   phpCataloger,
+  dotnetCataloger,
 ];
