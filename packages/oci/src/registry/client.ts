@@ -20,6 +20,8 @@ export interface RegistryClientOptions extends TransportOptions {
   /** Config blobs are read whole; default 8 MiB. */
   maxConfigBytes?: number;
   now?: () => number;
+  /** pino-compatible; never given credentials or headers. */
+  log?: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 /** OCI Distribution API client. One instance per process: it caches tokens and bounds concurrency. */
@@ -142,7 +144,9 @@ export class RegistryClient {
         s = await this.sendAuthed(host, url, method, headers, scope);
       } catch (e) {
         if (e instanceof LookoutError && e.retryable && attempt < this.t.attempts) {
-          await this.t.sleep(e.retryAfterMs ?? backoffDelay(attempt, this.t.backoffMs));
+          const delayMs = e.retryAfterMs ?? backoffDelay(attempt, this.t.backoffMs);
+          this.opts.log?.warn({ host, path, code: e.code, attempt, delayMs }, "registry request retry");
+          await this.t.sleep(delayMs);
           continue;
         }
         throw e;
@@ -153,7 +157,9 @@ export class RegistryClient {
       const status = s.res.status;
       const after = retryAfterMs(s.res, this.t.maxRetryAfterMs);
       if (TRANSIENT.has(status) && attempt < this.t.attempts) {
-        await this.t.sleep(after ?? backoffDelay(attempt, this.t.backoffMs));
+        const delayMs = after ?? backoffDelay(attempt, this.t.backoffMs);
+        this.opts.log?.warn({ host, path, status, attempt, delayMs }, "registry request retry");
+        await this.t.sleep(delayMs);
         continue;
       }
       if (status === 404) throw new LookoutError("LKT_ERR_BLOB_NOT_FOUND", `${host}/${repository}: ${path} not found`, { status: 404 });
