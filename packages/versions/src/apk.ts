@@ -1,3 +1,4 @@
+import { apkSortKey } from "./apk-key.js";
 import { checkLength, cmpDigits, cmpStr, invalidVersion, validBy, type Ordering, type VersionScheme } from "./scheme.js";
 
 // Token kinds in apk-tools' order (src/version.c); the order itself is part of the comparison.
@@ -148,4 +149,11 @@ export const apk = {
   parse: parseApk,
   compare: (a: string, b: string): Ordering => compareApkParsed(parseApk(a), parseApk(b)),
   valid: validBy(parseApk),
+  sortKey: (v: string): string | undefined => {
+    try {
+      return apkSortKey(parseApk(v));
+    } catch {
+      return undefined;
+    }
+  },
 } satisfies VersionScheme;

@@ -1,6 +1,7 @@
 export * from "./scheme.js";
 export * from "./semver-core.js";
 export { apk, parseApk, compareApkParsed, type ApkToken } from "./apk.js";
+export { apkSortKey } from "./apk-key.js";
 export { crates, parseCrates } from "./crates.js";
 export { dpkg, parseDpkg, verrevcmp, compareDpkgParsed, type DpkgVersion } from "./dpkg.js";
 export { dpkgSortKey } from "./dpkg-key.js";
@@ -12,6 +13,7 @@ export { pep440, parsePep440, comparePep440Parsed, pep440SortKey, type Pep440Ver
 export { rubygems, parseRubyGems, compareRubyGemsParsed, type GemSegment } from "./rubygems.js";
 export { nuget, parseNuget, compareNugetParsed } from "./nuget.js";
 export { rpm, parseRpm, rpmvercmp, compareRpmParsed, type RpmVersion } from "./rpm.js";
+export { rpmSortKey } from "./rpm-key.js";
 export { semver, parseSemver } from "./semver.js";
 export { SCHEMES_BY_ECOSYSTEM, baseEcosystem, schemeFor, supportedEcosystems } from "./registry.js";
 export { vercmp } from "./vercmp.js";

@@ -1,3 +1,4 @@
+import { rpmSortKey } from "./rpm-key.js";
 import { checkLength, invalidVersion, validBy, type Ordering, type VersionScheme } from "./scheme.js";
 
 /** A parsed rpm EVR. `release` is null when the string has no `-`. */
@@ -118,4 +119,11 @@ export const rpm = {
   parse: parseRpm,
   compare: (a: string, b: string): Ordering => compareRpmParsed(parseRpm(a), parseRpm(b)),
   valid: validBy(parseRpm),
+  sortKey: (v: string): string | undefined => {
+    try {
+      return rpmSortKey(parseRpm(v));
+    } catch {
+      return undefined;
+    }
+  },
 } satisfies VersionScheme;

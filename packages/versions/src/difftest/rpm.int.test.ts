@@ -14,7 +14,7 @@ function genEvr(rng: Rng): string {
 }
 
 describe("rpm differential", () => {
-  it("matches python3-rpm (rpm.ver rich comparison, rpm 4.18) on 5000 generated pairs", async () => {
+  it("matches python3-rpm (rpm.ver rich comparison, rpm 4.18; order and sort keys) on 5000 generated pairs", async () => {
     const rng = new Rng(0x5eed_0101);
     const ps = pairs(rng, 5000, () => genEvr(rng), mutateWith(rng, "0129.~^_a-:"));
     const valid = ps.filter(([a, b]) => rpm.valid(a) && rpm.valid(b));
@@ -29,6 +29,12 @@ describe("rpm differential", () => {
     const out = await runNative("/usr/bin/python3", ["-c", script], valid.map(([a, b]) => `${a}\t${b}`));
     const bad = valid.flatMap(([a, b], i) => (sym(rpm.compare(a, b)) === sym(Number(out[i])) ? [] : [`${a} ${sym(Number(out[i]))} ${b}`]));
     expect(bad).toEqual([]);
+    const keyOrder = (a: string, b: string): string => {
+      const [x, y] = [rpm.sortKey(a) as string, rpm.sortKey(b) as string];
+      return x < y ? "<" : x > y ? ">" : "=";
+    };
+    const badKeys = valid.flatMap(([a, b], i) => (keyOrder(a, b) === sym(Number(out[i])) ? [] : [`${a} ${sym(Number(out[i]))} ${b}, keys ${keyOrder(a, b)}`]));
+    expect(badKeys).toEqual([]);
   });
 
   it("matches rpm.labelCompare on the same EVRs split into (epoch, version, release)", async () => {
