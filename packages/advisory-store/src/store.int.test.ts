@@ -1,0 +1,109 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseOsvJson, readOsvDir, type Advisory } from "@lookout/advisories";
+import { migrate, openDatabase, rowsOf, type Database } from "@lookout/db";
+import { match, normalizePackageName } from "@lookout/matching";
+import { createTestDatabase } from "@lookout/testkit";
+import { sql } from "drizzle-orm";
+import { ingestAdvisories, inventoryKeys, keyOf, lookupCandidates, lookupFrom, type IngestSourceItem } from "./index.js";
+
+const OSV = new URL("../testdata/osv/", import.meta.url).pathname;
+const record = async (file: string): Promise<Advisory> => parseOsvJson(await readFile(join(OSV, file), "utf8"));
+async function* items(...advs: Advisory[]): AsyncGenerator<IngestSourceItem> {
+  for (const a of advs) yield { ok: a };
+}
+
+const backends: [string, () => Promise<Database & { drop?: () => Promise<void> }>][] = [
+  ["postgres", () => createTestDatabase()],
+  ["pglite", async () => {
+    const d = await openDatabase({ memory: true });
+    await migrate(d.db);
+    return d;
+  }],
+];
+
+describe.each(backends)("advisory store on %s", (_name, open) => {
+  let database: Database & { drop?: () => Promise<void> };
+  let dir: string;
+  beforeAll(async () => {
+    database = await open();
+    // The real records plus one broken file: it is counted and skipped, never fatal.
+    dir = await mkdtemp(join(tmpdir(), "lk-advstore-"));
+    await cp(OSV, dir, { recursive: true });
+    await writeFile(join(dir, "broken.json"), "{ not json");
+  });
+  afterAll(async () => {
+    await (database.drop ? database.drop() : database.close());
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const snapshot = async () => rowsOf<{ id: string; updated_at: unknown; range_ids: string }>(await database.db.execute(sql`
+    select a.id, a.updated_at::text as updated_at, (select string_agg(r.id::text, ',' order by r.id) from affected_ranges r where r.advisory_id = a.id) as range_ids
+    from advisories a order by a.id`));
+
+  it("ingests real OSV records; the second run of the same records writes nothing", async () => {
+    const rejects: string[] = [];
+    const first = await ingestAdvisories(database.db, readOsvDir(dir), { sourceName: "test", batchSize: 3, onReject: (e) => rejects.push(String(e)) });
+    expect(first).toMatchObject({ added: 6, changed: 0, unchanged: 0, withdrawn: 1, rejected: 1 });
+    expect(rejects).toEqual(["broken.json"]);
+    expect(first.changedKeys).toEqual(expect.arrayContaining([{ ecosystem: "Debian", name: "tzdata" }, { ecosystem: "Go", name: "k8s.io/kubernetes" }]));
+    const before = await snapshot();
+    expect(before).toHaveLength(7);
+
+    const second = await ingestAdvisories(database.db, readOsvDir(dir), { sourceName: "test" });
+    expect(second).toEqual({ added: 0, changed: 0, unchanged: 7, withdrawn: 0, rejected: 1, changedKeys: [] });
+    expect(await snapshot()).toEqual(before); // no row rewritten: same updated_at, same range row ids
+  });
+
+  it("a changed record is rewritten and its ranges replaced atomically", async () => {
+    const orig = await record("DLA-3051-1.json");
+    const changed: Advisory = structuredClone(orig);
+    changed.modified = "2026-01-01T00:00:00Z";
+    changed.affected[0]!.ranges[0]!.events = [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "2021a-0+deb9u9" }];
+    const r = await ingestAdvisories(database.db, items(changed), { sourceName: "test" });
+    expect(r).toEqual({ added: 0, changed: 1, unchanged: 0, withdrawn: 0, rejected: 0, changedKeys: [{ ecosystem: "Debian", name: "tzdata" }] });
+    const rows = rowsOf<{ ranges: unknown }>(await database.db.execute(sql`select ranges from affected_ranges where advisory_id = 'DLA-3051-1'`));
+    expect(rows).toEqual([{ ranges: changed.affected[0]!.ranges }]);
+    const cands = await lookupCandidates(database.db, [{ ecosystem: "Debian", name: "tzdata" }]);
+    expect(cands.get(keyOf("Debian", "tzdata"))).toEqual([changed]);
+    // and back, so later tests see the real record
+    expect((await ingestAdvisories(database.db, items(orig), { sourceName: "test" })).changed).toBe(1);
+  });
+
+  it("lookup returns exactly the candidates per key, rebuilt as parsed (withdrawn included)", async () => {
+    const keys = [
+      { ecosystem: "Debian", name: "tzdata" },
+      { ecosystem: "Debian", name: "openssl" },
+      { ecosystem: "Debian", name: "nginx" },
+      { ecosystem: "PyPI", name: normalizePackageName("PyPI", "Products.PluggableAuthService") },
+      { ecosystem: "Go", name: "k8s.io/kubernetes" },
+      { ecosystem: "Debian", name: "no-such-package" },
+      { ecosystem: "npm", name: "tzdata" },
+    ];
+    const cands = await lookupCandidates(database.db, keys);
+    expect([...cands.keys()].sort()).toEqual([keys[0], keys[1], keys[2], keys[3], keys[4]].map((k) => keyOf(k!.ecosystem, k!.name)).sort());
+    expect(cands.get(keyOf("Debian", "tzdata"))).toEqual([await record("DLA-3051-1.json")]);
+    expect(cands.get(keyOf("Debian", "openssl"))).toEqual([await record("DLA-3008-1.json")]);
+    expect(cands.get(keyOf("Debian", "nginx"))).toEqual([await record("DSA-3029-1.json")]);
+    expect(cands.get(keyOf("PyPI", "products-pluggableauthservice"))).toEqual([await record("pypi_normalize.osv.json")]);
+    const withdrawn = cands.get(keyOf("Go", "k8s.io/kubernetes"));
+    expect(withdrawn).toEqual([await record("GO-2022-0617.withdrawn.json")]);
+    expect(withdrawn![0]!.withdrawn).toBe("2024-08-21T16:25:56Z");
+  });
+
+  it("inventory keys + lookup feed match: a Debian 9 tzdata below the DLA fix is found", async () => {
+    const inventory = {
+      distro: { id: "debian", versionId: "9" },
+      packages: [
+        { type: "dpkg", name: "tzdata", version: "2020a-0+deb9u1", ecosystem: "Debian:9", purl: "pkg:deb/debian/tzdata@2020a-0%2Bdeb9u1", path: "/var/lib/dpkg/status" },
+        { type: "dpkg", name: "libssl1.1", sourceName: "openssl", version: "1.1.0l-1~deb9u6", ecosystem: "Debian:9", purl: "pkg:deb/debian/libssl1.1", path: "/var/lib/dpkg/status" },
+      ],
+    };
+    const keys = inventoryKeys(inventory);
+    expect(keys).toEqual(expect.arrayContaining([{ ecosystem: "Debian", name: "tzdata" }, { ecosystem: "Debian", name: "openssl" }]));
+    const findings = match(inventory, lookupFrom(await lookupCandidates(database.db, keys)));
+    expect(findings.map((f) => [f.packageName, f.advisoryId, f.fixedVersions])).toEqual([["tzdata", "DLA-3051-1", ["2021a-0+deb9u4"]]]);
+  });
+});
