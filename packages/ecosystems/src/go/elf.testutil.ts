@@ -101,3 +101,58 @@ export function pointerBuildInfo(goVersion: string, modinfo: string): Buffer {
   h.writeBigUInt64LE(BigInt(DATA_ADDR + 48), 24);
   return Buffer.concat([h, hdrs, v, m]);
 }
+
+/** Minimal PE32+ with one initialised RW `.data` section holding `data` (Go's PE data start). */
+export function buildPe(data: Buffer): Buffer {
+  const rawOff = 0x400;
+  const b = Buffer.alloc(rawOff + data.length);
+  b.write("MZ", 0, "latin1");
+  b.writeUInt32LE(0x80, 0x3c);
+  b.write("PE\0\0", 0x80, "latin1");
+  b.writeUInt16LE(0x8664, 0x84);
+  b.writeUInt16LE(1, 0x86); // sections
+  b.writeUInt16LE(240, 0x94); // optional header size
+  b.writeUInt16LE(0x20b, 0x98); // PE32+
+  b.writeBigUInt64LE(0x140000000n, 0x98 + 24); // ImageBase
+  const s = 0x98 + 240;
+  b.write(".data", s, "latin1");
+  b.writeUInt32LE(data.length, s + 8);
+  b.writeUInt32LE(0x1000, s + 12);
+  b.writeUInt32LE(data.length, s + 16);
+  b.writeUInt32LE(rawOff, s + 20);
+  b.writeUInt32LE(0xc0000040, s + 36); // initialised data, read, write
+  data.copy(b, rawOff);
+  return b;
+}
+
+/** Minimal 64-bit little-endian Mach-O: one __DATA segment with a `sectionName` section. */
+export function buildMacho(data: Buffer, sectionName = "__go_buildinfo"): Buffer {
+  const off = 0x1000;
+  const addr = 0x100004000n;
+  const b = Buffer.alloc(off + data.length);
+  b.writeUInt32LE(0xfeedfacf, 0);
+  b.writeUInt32LE(0x01000007, 4);
+  b.writeUInt32LE(3, 8);
+  b.writeUInt32LE(2, 12); // MH_EXECUTE
+  b.writeUInt32LE(1, 16); // ncmds
+  b.writeUInt32LE(72 + 80, 20);
+  const c = 32;
+  b.writeUInt32LE(0x19, c); // LC_SEGMENT_64
+  b.writeUInt32LE(72 + 80, c + 4);
+  b.write("__DATA", c + 8, "latin1");
+  b.writeBigUInt64LE(addr, c + 24);
+  b.writeBigUInt64LE(BigInt(data.length), c + 32);
+  b.writeBigUInt64LE(BigInt(off), c + 40);
+  b.writeBigUInt64LE(BigInt(data.length), c + 48);
+  b.writeUInt32LE(3, c + 56);
+  b.writeUInt32LE(3, c + 60);
+  b.writeUInt32LE(1, c + 64); // nsects
+  const s = c + 72;
+  b.write(sectionName, s, "latin1");
+  b.write("__DATA", s + 16, "latin1");
+  b.writeBigUInt64LE(addr, s + 32);
+  b.writeBigUInt64LE(BigInt(data.length), s + 40);
+  b.writeUInt32LE(off, s + 48);
+  data.copy(b, off);
+  return b;
+}

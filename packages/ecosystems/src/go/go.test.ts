@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
 import { layerFileFrom, parseWith, tempLayerFile, testdata } from "../npm/testing.js";
-import { buildElf, frameModinfo, inlineBuildInfo, pointerBuildInfo } from "./elf.testutil.js";
+import { buildElf, buildMacho, buildPe, frameModinfo, inlineBuildInfo, pointerBuildInfo } from "./elf.testutil.js";
 import { GO_CATALOGERS, goBinaryCataloger, goModCataloger } from "./index.js";
 import { stdlibVersion } from "./parse-modinfo.js";
 
@@ -56,6 +56,21 @@ describe("go-binary build info", () => {
     const pkgs = await parseWith(binary, await elfFile(inlineBuildInfo("go1.22.1", MODINFO)));
     expect(pkgs.map((p) => p.name)[0]).toBe("stdlib");
     expect(pkgs[0]?.version).toBe("1.22.1");
+  });
+
+  it("a truncated ELF (section table past the end) is a typed error, not a crash", async () => {
+    const whole = buildElf(inlineBuildInfo("go1.21.3", MODINFO), { sectionName: ".go.buildinfo" });
+    const file = await tempLayerFile(whole.subarray(0, whole.length - 100), "/usr/local/bin/app", 0o755);
+    const err: unknown = await parseWith(binary, file).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_PACKAGE_DB_INVALID")).toBe(true);
+  });
+
+  it.each([
+    ["PE (.data section)", buildPe],
+    ["Mach-O (__go_buildinfo section)", buildMacho],
+  ])("reads the inline format from %s", async (_what, build) => {
+    const file = await tempLayerFile(build(inlineBuildInfo("go1.21.3", MODINFO)), "/app/app.exe", 0o755);
+    expect(summary(await parseWith(binary, file))).toEqual(EXPECTED);
   });
 
   it("a GOPATH build (no modinfo) still reports the toolchain", async () => {

@@ -3,7 +3,7 @@ import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
-import { buildElf } from "../go/elf.testutil.js";
+import { buildElf, buildMacho } from "../go/elf.testutil.js";
 import { layerFileFrom, parseWith, tempLayerFile, testdata } from "../npm/testing.js";
 import { cargoLockCataloger, rustBinaryCataloger } from "./index.js";
 
@@ -46,6 +46,11 @@ describe("cargo-auditable binaries", () => {
     const pkgs = await parseWith(binary, await elf(deflateSync(JSON.stringify(info))));
     expect(pkgs.map((p) => [p.name, p.version, p.meta?.kind])).toEqual([["serde", "1.0.190", undefined], ["cc", "1.0.83", "build"]]);
     expect(pkgs[0]).toMatchObject({ type: "rust-binary", ecosystem: "crates.io", purl: "pkg:cargo/serde@1.0.190", path: "/usr/local/bin/app" });
+  });
+
+  it("reads __dep_v0 from a Mach-O executable", async () => {
+    const file = await tempLayerFile(buildMacho(deflateSync(JSON.stringify(info)), "__dep_v0"), "/app/app", 0o755);
+    expect((await parseWith(binary, file)).map((p) => p.name)).toEqual(["serde", "cc"]);
   });
 
   it("an executable without the section gives []", async () => {
