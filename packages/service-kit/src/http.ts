@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { ERROR_CODES, isLookoutError } from "@lookout/domain";
 import type { Logger } from "pino";
 import type { Metrics } from "./metrics.js";
@@ -27,12 +27,12 @@ export function createHttp(opts: HttpOptions): FastifyInstance {
     loggerInstance: opts.logger as any,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     requestIdHeader: "x-correlation-id",
-    requestIdLogLabel: "correlationId",
     genReqId: (req) => {
       const h = req.headers["x-request-id"];
       return typeof h === "string" && /^[\w.-]{1,128}$/.test(h) ? h : randomUUID();
     },
-    disableRequestLogging: true,
+    // Our own onResponse hook logs one line per request; fastify's two per request are off.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "correlationId" }),
     ...opts.fastify,
   });
 
