@@ -5,3 +5,5 @@ export * from "./repos/images.js";
 export * from "./repos/scans.js";
 export * from "./repos/subscriptions.js";
 export * from "./secret-box.js";
+export * from "./repos/findings.js";
+export * from "./repos/inventory.js";
