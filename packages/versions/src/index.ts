@@ -11,6 +11,7 @@ export { npm, parseNpm } from "./npm.js";
 export { packagist, parsePackagist, phpCanonicalize, phpVersionCompare } from "./packagist.js";
 export { pep440, parsePep440, comparePep440Parsed, pep440SortKey, type Pep440Version } from "./pep440.js";
 export { rubygems, parseRubyGems, compareRubyGemsParsed, type GemSegment } from "./rubygems.js";
+export { rubygemsSortKey } from "./rubygems-key.js";
 export { nuget, parseNuget, compareNugetParsed } from "./nuget.js";
 export { rpm, parseRpm, rpmvercmp, compareRpmParsed, type RpmVersion } from "./rpm.js";
 export { rpmSortKey } from "./rpm-key.js";

@@ -1,3 +1,4 @@
+import { rubygemsSortKey } from "./rubygems-key.js";
 import { checkLength, cmpDigits, cmpStr, invalidVersion, validBy, type Ordering, type VersionScheme } from "./scheme.js";
 
 const NAME = "rubygems";
@@ -53,4 +54,11 @@ export const rubygems = {
   parse: parseRubyGems,
   compare: (a: string, b: string): Ordering => compareRubyGemsParsed(parseRubyGems(a), parseRubyGems(b)),
   valid: validBy(parseRubyGems),
+  sortKey: (v: string): string | undefined => {
+    try {
+      return rubygemsSortKey(parseRubyGems(v));
+    } catch {
+      return undefined;
+    }
+  },
 } satisfies VersionScheme;

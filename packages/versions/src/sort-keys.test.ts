@@ -6,6 +6,7 @@ import { readVectors } from "./fixtures.js";
 import { nuget } from "./nuget.js";
 import { pep440 } from "./pep440.js";
 import { rpm } from "./rpm.js";
+import { rubygems } from "./rubygems.js";
 import type { VersionScheme } from "./scheme.js";
 import { semver } from "./semver.js";
 
@@ -38,6 +39,11 @@ describe("sort keys", () => {
     expect(rpm.sortKey("0:1.0-1")).toBe(rpm.sortKey("1_0-01"));
   });
 
+  it("rubygems: zeros inside the version only matter through what follows them", () => {
+    expectKeysSort(rubygems, ["1.a.0.b", "1.a", "1.a.0.1", "1.a.1", "1.b", "1", "1.0.0.1", "1.0.1", "1.1", "1.1.a", "2.pre", "2"]);
+    expect(rubygems.sortKey("1.0.a")).toBe(rubygems.sortKey("1.a.0"));
+  });
+
   it("pep440: dev < pre < release < local < post, epochs", () => {
     expectKeysSort(pep440, ["0.dev0", "0", "0.0.1", "1.0.dev0", "1.0a1.dev1", "1.0a1", "1.0a1.post1", "1.0b1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.1", "1.0+1", "1.0.post1.dev0", "1.0.post1", "1.0.1", "1.10", "1!0"]);
     expect(pep440.sortKey("1.0.0")).toBe(pep440.sortKey("v1.0"));
@@ -54,6 +60,7 @@ describe("sort keys agree with compare on every public vector version", () => {
     ["osv-scalibr/pypi-versions.txt", pep440],
     ["osv-scalibr/semver-versions.txt", semver],
     ["osv-scalibr/nuget-versions.txt", nuget],
+    ["osv-scalibr/rubygems-versions.txt", rubygems],
   ];
   it.each(sets)("%s", (file, scheme) => {
     const vs = [...new Set(readVectors(file).flatMap((v) => [v.a, v.b]))].filter((v) => scheme.valid(v));

@@ -15,7 +15,7 @@ function genGem(rng: Rng): string {
 }
 
 describe("RubyGems differential", () => {
-  it("matches Ruby's Gem::Version (correct? and <=>) on 4000 generated pairs", async () => {
+  it("matches Ruby's Gem::Version (correct?, <=>, sort keys) on 4000 generated pairs", async () => {
     const rng = new Rng(0x5eed_0401);
     const ps = pairs(rng, 4000, () => genGem(rng), mutateWith(rng, "019.-ab"));
     const script = [
@@ -44,5 +44,15 @@ describe("RubyGems differential", () => {
     });
     expect(bad).toEqual([]);
     expect(out.filter((o) => o === "error").length).toBeGreaterThan(50);
+    const keyOrder = (a: string, b: string): string => {
+      const [x, y] = [rubygems.sortKey(a), rubygems.sortKey(b)];
+      if (x === undefined || y === undefined) return "error";
+      return x < y ? "<" : x > y ? ">" : "=";
+    };
+    const badKeys = lines.flatMap((l, i) => {
+      const [a, b] = l.split("\t") as [string, string];
+      return keyOrder(a, b) === theirs(out[i]) ? [] : [`${JSON.stringify(a)} ${JSON.stringify(b)}: ruby ${out[i]} keys ${keyOrder(a, b)}`];
+    });
+    expect(badKeys).toEqual([]);
   });
 });
