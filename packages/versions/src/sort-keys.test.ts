@@ -40,7 +40,7 @@ describe("sort keys", () => {
   });
 
   it("rubygems: zeros inside the version only matter through what follows them", () => {
-    expectKeysSort(rubygems, ["1.a.0.b", "1.a", "1.a.0.1", "1.a.1", "1.b", "1", "1.0.0.1", "1.0.1", "1.1", "1.1.a", "2.pre", "2"]);
+    expectKeysSort(rubygems, ["1.a.0.b", "1.a", "1.a.0.1", "1.a.1", "1.b", "1", "1.0.0.1", "1.0.1", "1.1.a", "1.1", "2.pre", "2"]);
     expect(rubygems.sortKey("1.0.a")).toBe(rubygems.sortKey("1.a.0"));
   });
 
