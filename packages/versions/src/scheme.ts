@@ -11,9 +11,10 @@ export type Ordering = -1 | 0 | 1;
  * - `compare(a, b)` throws `LookoutError("LKT_ERR_VERSION_INVALID")` when either side is not
  *   valid; it never falls back to a string comparison.
  * - `parse(v)`, when present, returns the scheme's parsed form (throws like `compare`).
- * - `sortKey(v)`, when present, returns a string whose byte order (SQL `COLLATE "C"`) equals the
- *   scheme's version order, or `undefined` when `v` cannot be encoded (invalid or too large).
- *   Equal versions get equal keys. Only semver-like schemes have one (see README.md).
+ * - `sortKey(v)`, when present, returns a string whose code point order (= UTF-8 byte order, SQL
+ *   `COLLATE "C"`) equals the scheme's version order, or `undefined` when `v` cannot be encoded
+ *   (invalid, or a number over 99 digits). Equal versions get equal keys. Every scheme but
+ *   Maven and Packagist has one (see README.md).
  */
 export interface VersionScheme {
   readonly name: string;
