@@ -58,6 +58,13 @@ describe("npm lockfiles", () => {
     ]);
   });
 
+  it("pnpm v9 with a package-manager document first: the project document counts", async () => {
+    const pkgs = await parse("npm/pnpm-v9-multidoc/pnpm-lock.yaml", "/app/pnpm-lock.yaml");
+    expect(pkgs.map((p) => `${p.name}@${p.version}`).sort()).toEqual([
+      "is-buffer@1.1.6", "is-even@1.0.0", "is-number@3.0.0", "is-odd@0.1.2", "kind-of@3.2.2", "left-pad@1.3.0",
+    ]);
+  });
+
   // Every block of the file, one per resolved name@version (multi-descriptor headers collapse).
   it("yarn.lock v1", async () => {
     const pkgs = await parse("npm/yarn-v1/yarn.lock", "/app/yarn.lock");
@@ -82,6 +89,8 @@ describe("npm lockfiles", () => {
   it.each([
     ["/app/package-lock.json", "{\"lockfileVersion\": 3, \"packages\": "],
     ["/app/pnpm-lock.yaml", "packages: [unterminated"],
+    // "Billion laughs": each level doubles; the alias cap refuses to expand it.
+    ["/app/pnpm-lock.yaml", ["lockfileVersion: '9.0'", "a: &a [x, x]", ...Array.from({ length: 30 }, (_, i) => `${String.fromCharCode(98 + (i % 24))}${i}: &l${i} [${i === 0 ? "*a, *a" : `*l${i - 1}, *l${i - 1}`}]`)].join("\n")],
     ["/app/yarn.lock", Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3])],
   ])("garbage in %s is a typed error", async (path, content) => {
     const file = await tempLayerFile(content, path);

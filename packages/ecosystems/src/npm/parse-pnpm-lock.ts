@@ -1,5 +1,5 @@
 import { LookoutError } from "@lookout/domain";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import type { LayerFile, Package } from "../types.js";
 import { LOCKFILE_MAX_BYTES } from "./parse-package-lock.js";
 import { isNpmName, isNpmVersion, isRecord, npmPackage } from "./package.js";
@@ -13,13 +13,7 @@ import { isNpmName, isNpmVersion, isRecord, npmPackage } from "./package.js";
  */
 export async function parsePnpmLock(file: LayerFile): Promise<Package[]> {
   const text = (await file.read(LOCKFILE_MAX_BYTES)).toString("utf8");
-  let doc: unknown;
-  try {
-    // Lockfiles have no aliases worth expanding; the cap stops "billion laughs" documents.
-    doc = parseYaml(text, { maxAliasCount: 100 });
-  } catch (cause) {
-    throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `npm: ${file.path} is not valid YAML`, { cause });
-  }
+  const doc = projectDocument(text, file.path);
   if (!isRecord(doc)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `npm: ${file.path} is not a pnpm lockfile`);
   const major = Number.parseFloat(String(doc.lockfileVersion ?? ""));
   if (!Number.isFinite(major)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `npm: ${file.path} has no lockfileVersion`);
@@ -36,6 +30,24 @@ export async function parsePnpmLock(file: LayerFile): Promise<Package[]> {
     seen.set(`${name}@${version}`, npmPackage(name, version, file.path, { meta }));
   }
   return [...seen.values()];
+}
+
+/**
+ * pnpm 9+ may prepend a document for the package manager's own dependencies
+ * (`packageManagerDependencies`); the project's lockfile is the last document.
+ */
+function projectDocument(text: string, path: string): unknown {
+  // Lockfiles have no aliases worth expanding; the cap stops "billion laughs" documents.
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const last = list.at(-1);
+  const error = list.flatMap((d) => d.errors)[0];
+  if (!last || error) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `npm: ${path} is not valid YAML`, { cause: error });
+  try {
+    return last.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (cause) {
+    throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `npm: ${path} is not valid YAML`, { cause });
+  }
 }
 
 /** v6/v9: "[/]name@version[(peers)]", scope "@" excluded from the split. */
