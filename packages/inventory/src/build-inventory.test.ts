@@ -145,6 +145,19 @@ describe("buildInventory", () => {
     expect((await buildInventory(esc, opts())).distro).toBeUndefined();
   });
 
+  it("a failing layer cancels the layer still in flight instead of waiting for it", async () => {
+    const img = await image("failfast", [base, upgrade]);
+    const { PassThrough, Readable } = await import("node:stream");
+    const stuck = new PassThrough(); // never ends: only cancellation can finish this layer
+    const src: ImageSource = {
+      ...img,
+      openLayer: async (l) => (l.digest === img.layers[0]!.digest ? stuck : Readable.from([Buffer.from("definitely not zstd")])),
+    };
+    const err = await buildInventory(src, opts()).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_LAYER_CORRUPT")).toBe(true);
+    expect(stuck.destroyed).toBe(true);
+  });
+
   it("passes merged packages and the distro to finalize", async () => {
     const img = await image("finalize", [base]);
     const inv = await buildInventory(img, opts({ finalize: (pkgs, distro) => pkgs.filter((p) => p.type === "dpkg").map((p) => ({ ...p, ecosystem: `${distro?.id}:${distro?.versionId}` })) }));

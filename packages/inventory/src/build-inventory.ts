@@ -49,6 +49,9 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
   const limits = withDefaults(opts.limits);
   const wants = (path: string, info: FileInfo) => distroSet.has(path) || opts.catalogers.some((c) => c.wants(path, info));
   const results: LayerResult[] = new Array(source.layers.length);
+  // First layer failure cancels the layer still in flight: the job fails fast.
+  const failFast = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
 
   const one = async (layer: LayerDescriptor, index: number): Promise<void> => {
     const t0 = Date.now();
@@ -61,8 +64,8 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
     }
     const scratch = join(opts.scratchDir, `layer-${index}-${layer.digest.slice(7, 19)}`);
     try {
-      const raw = await source.openLayer(layer, { signal: opts.signal });
-      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, signal: opts.signal });
+      const raw = await source.openLayer(layer, { signal });
+      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, signal });
       results[index] = await catalogLayer(contents, opts.catalogers, distroFiles, limits.maxFileBytes);
       await opts.cache?.set(key, results[index]);
       opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: contents.stats.expandedBytes });
@@ -71,7 +74,7 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
     }
   };
 
-  await pool(source.layers, Math.max(1, opts.concurrency ?? 2), one, opts.signal);
+  await pool(source.layers, Math.max(1, opts.concurrency ?? 2), one, opts.signal, (e) => failFast.abort(e));
   const merged = mergeLayers(results, distroFiles);
   const distro = opts.detectDistro?.(merged.distroFiles);
   const packages = opts.finalize ? opts.finalize(merged.packages, distro) : merged.packages;
@@ -79,7 +82,7 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
 }
 
 /** Run `fn` over items with at most `n` in flight; the first failure stops new work and rejects. */
-async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<void>, signal: AbortSignal | undefined, onFail: (e: unknown) => void): Promise<void> {
   let next = 0;
   let failed: unknown;
   const worker = async () => {
@@ -89,7 +92,10 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
       try {
         await fn(items[i]!, i);
       } catch (e) {
-        failed ??= e;
+        if (failed === undefined) {
+          failed = e;
+          onFail(e);
+        }
         throw e;
       }
     }

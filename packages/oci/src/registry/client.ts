@@ -58,13 +58,16 @@ export class RegistryClient {
     return resolveFromStore(this.store(ref.registry, ref.repository), referenceOf(ref), opts);
   }
 
-  /** HEAD a tag (or digest) and return the digest the registry reports. */
+  /**
+   * HEAD a tag (or digest) and return the digest the registry reports; registries that omit
+   * Docker-Content-Digest get a GET and the digest of the bytes.
+   */
   async headDigest(ref: ImageRef): Promise<string> {
     const s = await this.request(ref.registry, ref.repository, "HEAD", `manifests/${referenceOf(ref)}`, { Accept: MANIFEST_ACCEPT });
     s.done();
     const d = s.res.headers.get("docker-content-digest");
-    if (!d) throw new LookoutError("LKT_ERR_REGISTRY_HTTP", `${ref.registry}: HEAD gave no Docker-Content-Digest`);
-    return assertDigest(d);
+    if (d) return assertDigest(d);
+    return (await this.store(ref.registry, ref.repository).getManifest(referenceOf(ref))).digest;
   }
 
   /** Blob access for one repository; what `resolve` builds on. */

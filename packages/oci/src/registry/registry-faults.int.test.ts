@@ -142,6 +142,17 @@ describe("registry client faults", () => {
     expect(slept).toEqual([2000, 2000]);
   });
 
+  it("HEAD falls back to GET when the registry omits Docker-Content-Digest", async () => {
+    const host = await listen(async (req, res) => {
+      const up = await fetch(`http://${reg.host}${req.url!.replace("/v2/nodigest/", "/v2/single/")}`, { method: req.method, headers: { accept: req.headers.accept ?? "*/*" } });
+      const headers: Record<string, string> = {};
+      up.headers.forEach((v, k) => k !== "docker-content-digest" && (headers[k] = v));
+      res.writeHead(up.status, headers).end(Buffer.from(await up.arrayBuffer()));
+    });
+    const want = await anonClient(reg.host).headDigest({ registry: reg.host, repository: "single", tag: "v1" });
+    expect(await anonClient(host).headDigest({ registry: host, repository: "nodigest", tag: "v1" })).toBe(want);
+  });
+
   it("gives up after the attempt budget with a retryable error carrying Retry-After", async () => {
     const host = await listen((_req, res) => void res.writeHead(503, { "retry-after": "1" }).end());
     const err = await anonClient(host, { attempts: 2, sleep: async () => {} })
