@@ -155,6 +155,24 @@ describe("scanLayer", () => {
     );
   });
 
+  it("fails a PAX header claiming gigabytes (held whole by the parser) without buffering it", async () => {
+    const h = Buffer.alloc(512);
+    h.write("PaxHeaders/evil", 0);
+    h.write("0000644\0", 100);
+    h.write("0000000\0", 108);
+    h.write("0000000\0", 116);
+    h.write((8 * 1024 ** 3).toString(8).padStart(11, "0") + "\0", 124);
+    h.write("00000000000\0", 136);
+    h.write("        ", 148);
+    h.write("x", 156);
+    h.write("ustar\0", 257);
+    h.write("00", 263);
+    const sum = h.reduce((a, b) => a + b, 0);
+    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+    const blob = compressLayer(Buffer.concat([h, Buffer.alloc(64 * 1024, 0x61)]), "gzip");
+    expect(await codeOf(scan(blob, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+
   it("fails a garbage tar stream as corrupt", async () => {
     const garbage = compressLayer(Buffer.alloc(4096, 0x41), "gzip");
     expect(await codeOf(scan(garbage, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
