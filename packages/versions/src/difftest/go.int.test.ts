@@ -39,7 +39,7 @@ describe("Go differential", () => {
     // We accept OSV's v-less spelling by adding the "v"; Go sees the same normalised strings.
     const withV = (v: string): string => (v.startsWith("v") ? v : `v${v}`);
     const lines = ps.map(([a, b]) => `${withV(a)}\t${withV(b)}`);
-    const script = `cd "$1" && GO111MODULE=off GOPATH=${GOPATH} GOCACHE="$1/cache" GOFLAGS= go run main.go`;
+    const script = `cd "$1" && GO111MODULE=off GOENV=off GOPATH=${GOPATH} GOCACHE="$1/cache" GOFLAGS= go run main.go`;
     const out = await runNative("sh", ["-c", script, "sh", dir], lines, 180_000);
     expect(out).toHaveLength(ps.length);
     let compared = 0;
