@@ -4,6 +4,9 @@
  */
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
   up: { summary: "run every service in one process (embedded database; starts nats/redis if needed)", run: async (a) => (await import("./commands/up.js")).up(a) },
+  scan: { summary: "scan <image-ref|oci-layout|archive.tar>: match an image against the local advisory database", run: async (a) => (await import("./commands/scan.js")).scanCommand(a) },
+  db: { summary: "db import <dir|all.zip>: load OSV advisories into the local database", run: async (a) => (await import("./commands/db-import.js")).dbCommand(a) },
+  sbom: { summary: "sbom <image-ref|oci-layout|archive.tar>: print the image's SBOM (cyclonedx|spdx|json)", run: async (a) => (await import("./commands/sbom.js")).sbomCommand(a) },
   vercmp: { summary: "vercmp <ECOSYSTEM>: compare version pairs read from stdin (A<TAB>B per line)", run: async (a) => (await import("./commands/vercmp.js")).vercmpCommand(a) },
 };
 
