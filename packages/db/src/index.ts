@@ -7,3 +7,4 @@ export * from "./repos/subscriptions.js";
 export * from "./secret-box.js";
 export * from "./repos/findings.js";
 export * from "./repos/inventory.js";
+export { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
