@@ -18,6 +18,8 @@ const MODINFO = frameModinfo(
     "=>\tgithub.com/fork/lib\tv1.0.1-fix\th1:jkl=",
     "dep\texample.com/local\tv0.0.0-00010101000000-000000000000",
     "=>\t../local\t",
+    "dep\texample.com/greet\tv1.2.3",
+    "=>\t./greet\t(devel)\t",
     "build\t-compiler=gc",
     "",
   ].join("\n"),
@@ -32,6 +34,8 @@ const EXPECTED = [
   "golang.org/x/net@0.17.0",
   "github.com/fork/lib@1.0.1-fix (replaces github.com/old/lib@v1.0.0)",
   "example.com/local@0.0.0-00010101000000-000000000000 (dir ../local)",
+  // go 1.19 writes a directory replacement's version as "(devel)".
+  "example.com/greet@1.2.3 (dir ./greet)",
 ];
 
 async function elfFile(data: Buffer, sectionName?: string) {

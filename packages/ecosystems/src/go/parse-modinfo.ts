@@ -74,7 +74,8 @@ export function packagesFromModinfo(goVersion: string, modinfo: string, path: st
   if (std) out.push(goPackage({ path: "stdlib", version: std }, path, { ...base }));
   if (main && /^v\d/.test(main.version)) out.push(goPackage(main, path, { ...base, goMain: "true" }));
   for (const { mod, replace } of deps) {
-    if (replace && replace.version !== "") out.push(goPackage(replace, path, { ...base, goReplaces: `${mod.path}@${mod.version}` }));
+    // A directory replacement has no version ("" or "(devel)" depending on the toolchain).
+    if (replace && /^v\d/.test(replace.version)) out.push(goPackage(replace, path, { ...base, goReplaces: `${mod.path}@${mod.version}` }));
     else if (replace) out.push(goPackage(mod, path, { ...base, goReplacedByDir: replace.path }));
     else out.push(goPackage(mod, path, { ...base }));
   }
