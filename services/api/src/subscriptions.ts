@@ -5,6 +5,8 @@ import {
 } from "@lookout/db";
 import { checkDestination, isChannelName, parseDestination, type DestinationPolicy } from "@lookout/channels";
 import type { FastifyInstance } from "@lookout/service-kit";
+import { openApiRoute } from "./openapi.js";
+import { unsubscribeRoutes } from "./unsubscribe.js";
 
 const KINDS = ["scan.completed", "findings.new", "findings.resolved", "scan.failed"] as const;
 
@@ -37,13 +39,22 @@ function publicView(channel: string, dest: any): unknown {
   return { host: new URL(dest.url).host, ...(dest.format ? { format: dest.format } : {}) };
 }
 
+const DELIVERY_STATUSES = ["pending", "delivered", "failed", "skipped"];
+const notFound = () => new LookoutError("LKT_ERR_NOT_FOUND", "subscription not found", { status: 404 });
+
+/**
+ * Subscription CRUD and the delivery log under /api/v1 (token-protected by app.ts), plus the
+ * token-free one-click unsubscribe routes and GET /openapi.json.
+ */
 export function subscriptionRoutes(app: FastifyInstance, deps: { db: Db; box: SecretBox; policy: DestinationPolicy }) {
+  openApiRoute(app);
+  unsubscribeRoutes(app, deps);
   app.get("/api/v1/subscriptions", async () => ({
     items: (await listSubscriptions(deps.db)).map(({ destination: _d, ...s }) => s),
   }));
   app.get<{ Params: { id: string } }>("/api/v1/subscriptions/:id", async (req) => {
     const s = await getSubscription(deps.db, req.params.id).catch(() => undefined);
-    if (!s) throw new LookoutError("LKT_ERR_NOT_FOUND", "subscription not found", { status: 404 });
+    if (!s) throw notFound();
     const { destination: _d, ...rest } = s;
     return rest;
   });
@@ -68,19 +79,27 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { db: Db; box: Se
   });
   app.delete<{ Params: { id: string } }>("/api/v1/subscriptions/:id", async (req, reply) => {
     const ok = await deleteSubscription(deps.db, req.params.id).catch(() => false);
-    if (!ok) throw new LookoutError("LKT_ERR_NOT_FOUND", "subscription not found", { status: 404 });
+    if (!ok) throw notFound();
     return reply.status(204).send();
   });
   app.post<{ Params: { id: string }; Body: { paused?: boolean } }>("/api/v1/subscriptions/:id/pause", async (req) => {
     const paused = req.body?.paused ?? true;
+    if (typeof paused !== "boolean") throw new LookoutError("LKT_ERR_VALIDATION", "paused: must be a boolean", { status: 400 });
+    if (!(await getSubscription(deps.db, req.params.id).catch(() => undefined))) throw notFound();
     await setSubscriptionPaused(deps.db, req.params.id, paused, paused ? "paused by operator" : undefined);
     return { id: req.params.id, paused };
   });
-  app.get<{ Querystring: { subscriptionId?: string; status?: string; limit?: string } }>("/api/v1/deliveries", async (req) => ({
-    items: await listDeliveries(deps.db, {
+  app.get<{ Querystring: { subscriptionId?: string; status?: string; limit?: string } }>("/api/v1/deliveries", async (req) => {
+    if (req.query.status && !DELIVERY_STATUSES.includes(req.query.status)) {
+      throw new LookoutError("LKT_ERR_VALIDATION", `status: must be one of ${DELIVERY_STATUSES.join(", ")}`, { status: 400 });
+    }
+    if (req.query.subscriptionId && !/^[0-9a-f-]{36}$/i.test(req.query.subscriptionId)) {
+      throw new LookoutError("LKT_ERR_VALIDATION", "subscriptionId: must be a uuid", { status: 400 });
+    }
+    return { items: await listDeliveries(deps.db, {
       ...(req.query.subscriptionId ? { subscriptionId: req.query.subscriptionId } : {}),
       ...(req.query.status ? { status: req.query.status } : {}),
       limit: Number(req.query.limit ?? 100) || 100,
-    }),
-  }));
+    }) };
+  });
 }

@@ -1,6 +1,6 @@
-import { SEVERITY_RANK, type Envelope, type FindingsChanged, type ScanCompleted, type Severity } from "@lookout/domain";
+import { SEVERITIES, SEVERITY_RANK, type Envelope, type FindingsChanged, type ScanCompleted, type Severity } from "@lookout/domain";
 import { claimUnsentFindings, type Db, type Subscription } from "@lookout/db";
-import { notificationIdFor, type Notification, type NotificationFinding } from "@lookout/channels";
+import { notificationIdFor, type Notification, type NotificationFinding, type NotificationImage } from "@lookout/channels";
 import { repositoryAllowed } from "@lookout/registry-events";
 
 export type BusEvent =
@@ -14,10 +14,25 @@ export function kindOf(e: BusEvent): Notification["kind"] {
 
 const atLeast = (s: Severity, min: string) => SEVERITY_RANK[s] >= (SEVERITY_RANK[min as Severity] ?? 0);
 
+function findingsOf(e: BusEvent): NotificationFinding[] {
+  const raw = e.subject === "scanCompleted" ? e.env.data.topFindings : e.env.data.findings;
+  return raw.map((x) => ({
+    advisoryId: x.advisoryId, packageName: x.packageName, installedVersion: x.installedVersion, severity: x.severity,
+    ...(x.fixedVersion ? { fixedVersion: x.fixedVersion } : {}),
+    ...("url" in x && typeof x.url === "string" ? { url: x.url } : {}),
+  }));
+}
+
 /**
  * The notification one subscription gets for one event, or undefined when its filter drops it.
- * With `onlyNew`, findings already told to this subscription for this image are dropped and the
- * rest are remembered as told in the same statement.
+ *
+ * - `kinds` (empty = all) and repository globs (empty = all) select events.
+ * - `minSeverity` and `onlyFixable` select findings; an event with findings left is dropped
+ *   (a failed scan is always told). Without `onlyFixable`/`onlyNew`, a completed scan's counts
+ *   come from its full severity counts (restricted to `minSeverity`), not only its top findings.
+ * - `onlyNew`: findings already told to this subscription for this image digest are dropped
+ *   and the rest remembered as told, in one statement. Pass a transaction as `db` so that the
+ *   claim is undone when the caller fails to enqueue what it built.
  */
 export async function buildNotification(db: Db, sub: Subscription, e: BusEvent, opts: { publicUrl?: string | undefined }): Promise<Notification | undefined> {
   const kind = kindOf(e);
@@ -25,37 +40,39 @@ export async function buildNotification(db: Db, sub: Subscription, e: BusEvent, 
   if (f.kinds.length && !f.kinds.includes(kind)) return undefined;
   const image = e.env.data.image;
   if (!repositoryAllowed(image.repository, f.repositories)) return undefined;
-  let findings: NotificationFinding[] = (e.subject === "scanCompleted" ? e.env.data.topFindings : e.env.data.findings).map((x) => ({
-    advisoryId: x.advisoryId, packageName: x.packageName, installedVersion: x.installedVersion, severity: x.severity,
-    ...(x.fixedVersion ? { fixedVersion: x.fixedVersion } : {}),
-    ...(typeof (x as { url?: unknown }).url === "string" ? { url: (x as unknown as { url: string }).url } : {}),
-  }));
-  findings = findings.filter((x) => atLeast(x.severity, f.minSeverity) && (!f.onlyFixable || x.fixedVersion));
-  const filtering = f.minSeverity !== "unknown" || f.onlyFixable;
-  if (f.onlyNew && kind !== "scan.failed" && kind !== "findings.resolved") {
+  let findings = findingsOf(e).filter((x) => atLeast(x.severity, f.minSeverity) && (!f.onlyFixable || x.fixedVersion));
+  if (f.onlyNew && (kind === "scan.completed" || kind === "findings.new") && findings.length) {
     const fresh = await claimUnsentFindings(db, sub.id, image.digest, findings);
     findings = findings.filter((x) => fresh.has(`${x.advisoryId}\u0000${x.packageName}`));
-    if (findings.length === 0) return undefined;
-  } else if (filtering && findings.length === 0 && kind !== "scan.failed") return undefined;
+  }
+  let counts: Partial<Record<Severity, number>> = {};
+  let findingCount: number | undefined;
+  if (e.subject === "scanCompleted" && !f.onlyFixable && !f.onlyNew) {
+    // Full counts from the scan, not just its top findings.
+    for (const s of SEVERITIES) {
+      const n = e.env.data.severityCounts[s] ?? 0;
+      if (n && atLeast(s, f.minSeverity)) counts[s] = n;
+    }
+    findingCount = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  } else {
+    counts = {};
+    for (const x of findings) counts[x.severity] = (counts[x.severity] ?? 0) + 1;
+  }
+  const filtering = f.minSeverity !== "unknown" || f.onlyFixable || f.onlyNew;
+  const nothingLeft = findingCount !== undefined ? findingCount === 0 : findings.length === 0;
+  if (kind !== "scan.failed" && nothingLeft && (filtering || kind !== "scan.completed")) return undefined;
 
-  const counts: Partial<Record<Severity, number>> = {};
-  if (e.subject === "scanCompleted" && !filtering && !f.onlyNew) Object.assign(counts, e.env.data.severityCounts);
-  else for (const x of findings) counts[x.severity] = (counts[x.severity] ?? 0) + 1;
-  return {
-    id: notificationIdFor(sub.id, e.env.id),
-    kind,
-    occurredAt: e.env.time,
-    images: [{
-      registry: image.registry,
-      repository: image.repository,
-      tags: image.tag ? [image.tag] : [],
-      digest: image.digest,
-      severityCounts: counts,
-      findings,
-      ...(e.subject === "scanCompleted" && !filtering && !f.onlyNew ? { findingCount: e.env.data.findingCount } : {}),
-      ...(e.subject === "scanCompleted" && e.env.data.error ? { error: e.env.data.error.slice(0, 2000) } : {}),
-      ...(e.subject === "findingsChanged" && e.env.data.imagePushedAt ? { pushedAt: e.env.data.imagePushedAt } : {}),
-      ...(opts.publicUrl ? { reportUrl: `${opts.publicUrl.replace(/\/$/, "")}/api/v1/images/${encodeURIComponent(image.digest)}?repository=${encodeURIComponent(image.repository)}` } : {}),
-    }],
+  const img: NotificationImage = {
+    registry: image.registry,
+    repository: image.repository,
+    tags: image.tag ? [image.tag] : [],
+    digest: image.digest,
+    severityCounts: counts,
+    findings,
+    ...(findingCount !== undefined ? { findingCount } : {}),
+    ...(e.subject === "scanCompleted" && e.env.data.error ? { error: e.env.data.error.slice(0, 2000) } : {}),
+    ...(e.subject === "findingsChanged" && e.env.data.imagePushedAt ? { pushedAt: e.env.data.imagePushedAt } : {}),
+    ...(opts.publicUrl ? { reportUrl: `${opts.publicUrl.replace(/\/$/, "")}/api/v1/images/${encodeURIComponent(image.digest)}?repository=${encodeURIComponent(image.repository)}` } : {}),
   };
+  return { id: notificationIdFor(sub.id, e.env.id), kind, occurredAt: e.env.time, images: [img] };
 }

@@ -19,6 +19,12 @@ export const notifierEnv = {
   /** Consecutive failed deliveries after which a destination is paused. */
   NOTIFIER_PAUSE_AFTER: env.int(20, 1, 10_000),
   NOTIFIER_ATTEMPTS: env.int(8, 1, 50),
+  /** Per-attempt bound for Slack and webhook requests; a hung destination is retried after it. */
+  NOTIFIER_HTTP_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  /** Job lock: a killed notifier's in-flight deliveries are taken over after about this long. */
+  NOTIFIER_LOCK_MS: env.int(30_000, 1_000, 600_000),
+  /** Length of one digest "minute". Only tests shorten it, so a 1-minute digest window takes seconds. */
+  NOTIFIER_DIGEST_MINUTE_MS: env.int(60_000, 100, 60_000),
   /** Base URL of the api service, for "full report" links. */
   LOOKOUT_PUBLIC_URL: env.optionalUrl(),
   SMTP_HOST: env.optionalString(),

@@ -1,12 +1,14 @@
 import { DelayedError, UnrecoverableError, type Job } from "@lookout/queue";
 import { describeError, type DeliveryJob, type Envelope } from "@lookout/domain";
 import {
-  claimDelivery, finishDelivery, getSubscription, recordDestinationHealth, setSubscriptionPaused, type Db, type SecretBox,
+  claimDelivery, finishDelivery, getSubscription, recordDestinationHealth, setSubscriptionPaused, unsubscribeToken, type Db, type SecretBox, type Subscription,
 } from "@lookout/db";
-import { notificationSchema, type Deliverer } from "@lookout/channels";
+import { notificationIdFor, notificationSchema, type Deliverer, type Notification } from "@lookout/channels";
 import type { Logger } from "@lookout/log";
 import type { Redis } from "@lookout/queue";
 import type { Metrics } from "@lookout/service-kit";
+import { clearDigest, sealDigest, type DigestStore } from "./digest.js";
+import { destinationKey, isRelayFailure, takeToken } from "./rate.js";
 
 export interface DeliverDeps {
   db: Db;
@@ -19,6 +21,9 @@ export interface DeliverDeps {
   ratePerMinute: number;
   pauseAfter: number;
   latency: { observe(labels: { channel: string }, v: number): void };
+  digest: DigestStore;
+  /** Base URL of the api service: email gets `<publicUrl>/unsubscribe/<token>` as List-Unsubscribe. */
+  publicUrl?: string | undefined;
 }
 
 /** Error carrying the delay the destination asked for; the queue's backoff strategy reads it. */
@@ -28,19 +33,29 @@ export class RetryLater extends Error {
   }
 }
 
-/** Per-destination fixed-window limit in Redis: true when this send fits the window. */
-async function takeToken(d: DeliverDeps, subscriptionId: string): Promise<number> {
-  const windowMs = 60_000;
-  const win = Math.floor(Date.now() / windowMs);
-  const key = `${d.namespace}:rate:${subscriptionId}:${win}`;
-  const n = await d.redis.incr(key);
-  if (n === 1) await d.redis.pexpire(key, windowMs * 2);
-  return n <= d.ratePerMinute ? 0 : (win + 1) * windowMs - Date.now();
+/** The notification a job sends: carried in the job, or for a digest collected from its window. */
+async function notificationFor(d: DeliverDeps, sub: Subscription, job: DeliveryJob, log: Logger): Promise<Notification | undefined> {
+  if (job.eventType !== "digest") return notificationSchema.parse(job.event);
+  const { window, everyMinutes } = job.event as { window: number; everyMinutes: number };
+  const { images, dropped } = await sealDigest(d.digest, sub.id, everyMinutes, window);
+  if (dropped) log.warn({ dropped }, "digest truncated");
+  if (!images.length) return undefined;
+  const start = window * everyMinutes * d.digest.minuteMs;
+  return { id: notificationIdFor(sub.id, job.eventId), kind: "digest", occurredAt: new Date(start).toISOString(), images };
+}
+
+function destinationFor(d: DeliverDeps, sub: Subscription): unknown {
+  if (sub.channel !== "email" || !d.publicUrl) return sub.destination;
+  const url = `${d.publicUrl.replace(/\/$/, "")}/unsubscribe/${unsubscribeToken(d.box, sub.id)}`;
+  return { ...(sub.destination as object), unsubscribeUrl: url };
 }
 
 /**
- * Deliver one (subscription, event) notification. The delivery row makes it idempotent: a job
- * that runs again after success (redelivered event, worker killed after sending) sends nothing.
+ * Deliver one (subscription, event) notification, or one digest window. The delivery row makes
+ * it idempotent: a job that runs again after success (redelivered event, worker killed after
+ * the row was written) sends nothing. Residual at-least-once window: a worker killed after the
+ * destination accepted but before the row says "delivered" sends again on takeover; receivers
+ * drop that duplicate by its stable id (webhook-id, Message-ID).
  */
 export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job: Job, token?: string): Promise<string> {
   const { subscriptionId, eventId, eventType } = env.data;
@@ -48,40 +63,54 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
   const sub = await getSubscription(d.db, subscriptionId, d.box);
   if (!sub) return "subscription gone";
   const status = await claimDelivery(d.db, { subscriptionId, eventId, eventType });
-  if (status === "delivered" || status === "failed") return `already ${status}`;
+  if (status === "delivered" || status === "failed" || status === "skipped") return `already ${status}`;
   if (sub.paused) {
     await finishDelivery(d.db, { subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: `destination paused: ${sub.pausedReason ?? ""}` });
     return "paused";
   }
-  const wait = await takeToken(d, subscriptionId);
+  const deliverer = d.deliverers.get(sub.channel);
+  if (!deliverer) throw new UnrecoverableError(`channel ${sub.channel} is not configured`);
+  const wait = await takeToken(d.redis, d.namespace, destinationKey(sub.channel, sub.destination), d.ratePerMinute);
   if (wait > 0 && token) {
     await job.moveToDelayed(Date.now() + wait, token);
     throw new DelayedError();
   }
-  const deliverer = d.deliverers.get(sub.channel);
-  if (!deliverer) throw new UnrecoverableError(`channel ${sub.channel} is not configured`);
-  const notification = notificationSchema.parse(env.data.event);
+  const notification = await notificationFor(d, sub, env.data, log);
+  if (!notification) {
+    await finishDelivery(d.db, { subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: "empty digest" });
+    return "empty digest";
+  }
   const started = performance.now();
-  const r = await deliverer.deliver(notification, sub.destination);
+  const r = await deliverer.deliver(notification, destinationFor(d, sub));
   const ms = performance.now() - started;
   const attempts = job.attemptsMade + 1;
+  const fields = { channel: sub.channel, notificationId: notification.id, attempts };
   if (r.ok) {
-    await finishDelivery(d.db, { subscriptionId, eventId, status: "delivered", attempts, latencyMs: Date.now() - Date.parse(env.time) });
-    await recordDestinationHealth(d.db, subscriptionId, true);
+    const latencyMs = Date.now() - Date.parse(eventType === "digest" ? env.time : notification.occurredAt);
+    await finishDelivery(d.db, { subscriptionId, eventId, status: "delivered", attempts, latencyMs });
+    if (eventType === "digest") await clearDigest(d.digest, sub.id, (env.data.event as { window: number }).window);
+    if (sub.consecutiveFailures > 0) await recordDestinationHealth(d.db, subscriptionId, true);
     d.metrics.jobs.inc({ queue: "delivery", outcome: `${sub.channel}_delivered` });
-    d.latency.observe({ channel: sub.channel }, (Date.now() - Date.parse(env.time)) / 1000);
-    log.info({ channel: sub.channel, ms: Math.round(ms), notificationId: notification.id }, "delivery done");
+    d.latency.observe({ channel: sub.channel }, latencyMs / 1000);
+    log.info({ ...fields, ms: Math.round(ms) }, "delivery done");
     return "delivered";
+  }
+  const final = attempts >= (job.opts.attempts ?? 1);
+  if (isRelayFailure(sub.channel, r)) {
+    // The operator's SMTP relay (auth, TLS, down): not this destination's fault. Retry; never pause.
+    await finishDelivery(d.db, { subscriptionId, eventId, status: final ? "failed" : "pending", attempts, lastError: `smtp relay: ${r.reason}` });
+    log.error({ ...fields, reason: r.reason }, "smtp relay failure: check SMTP_* settings");
+    throw new RetryLater(r.reason, r.retryAfterMs);
   }
   const failures = await recordDestinationHealth(d.db, subscriptionId, false);
   if (failures >= d.pauseAfter) {
     await setSubscriptionPaused(d.db, subscriptionId, true, `${failures} consecutive failures, last: ${r.reason}`);
-    log.error({ channel: sub.channel, failures }, "destination paused");
+    log.error({ ...fields, failures }, "destination paused");
   }
-  const final = r.permanent || attempts >= (job.opts.attempts ?? 1);
-  await finishDelivery(d.db, { subscriptionId, eventId, status: final ? "failed" : "pending", attempts, lastError: r.reason });
-  d.metrics.jobs.inc({ queue: "delivery", outcome: `${sub.channel}_${final ? "failed" : "retried"}` });
-  log.warn({ channel: sub.channel, reason: r.reason, permanent: r.permanent, attempts }, final ? "delivery failed" : "delivery failed, will retry");
+  const done = r.permanent || final;
+  await finishDelivery(d.db, { subscriptionId, eventId, status: done ? "failed" : "pending", attempts, lastError: r.reason });
+  d.metrics.jobs.inc({ queue: "delivery", outcome: `${sub.channel}_${done ? "failed" : "retried"}` });
+  log.warn({ ...fields, reason: r.reason, permanent: r.permanent }, done ? "delivery failed" : "delivery failed, will retry");
   if (r.permanent) throw new UnrecoverableError(r.reason);
   throw new RetryLater(r.reason, r.retryAfterMs);
 }

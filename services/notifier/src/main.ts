@@ -17,13 +17,13 @@ export async function startNotifier(cfg: NotifierConfig, infra: Infra, log: Logg
   const box = new SecretBox(secretKeyFrom(cfg.LOOKOUT_SECRET_KEY, infra.dataDir));
   const policy: DestinationPolicy = { allowPrivate: cfg.NOTIFIER_ALLOW_PRIVATE, allowLoopback: cfg.NOTIFIER_ALLOW_LOOPBACK, allowHttp: cfg.NOTIFIER_ALLOW_HTTP };
   const deliverers = new Map<string, Deliverer<any>>();
-  deliverers.set("slack", CHANNELS.slack.create({}, { policy, log }));
-  deliverers.set("webhook", CHANNELS.webhook.create({}, { policy, log }));
+  const timeoutMs = cfg.NOTIFIER_HTTP_TIMEOUT_MS;
+  deliverers.set("slack", CHANNELS.slack.create({ timeoutMs }, { policy, log }));
+  deliverers.set("webhook", CHANNELS.webhook.create({ timeoutMs }, { policy, log }));
   if (cfg.SMTP_HOST) {
     deliverers.set("email", CHANNELS.email.create({
       host: cfg.SMTP_HOST, port: cfg.SMTP_PORT, secure: cfg.SMTP_SECURE, from: cfg.SMTP_FROM,
       ...(cfg.SMTP_USER && cfg.SMTP_PASSWORD ? { auth: { user: cfg.SMTP_USER, pass: cfg.SMTP_PASSWORD } } : {}),
-      ...(cfg.LOOKOUT_PUBLIC_URL?.startsWith("https:") ? { unsubscribeUrl: `${cfg.LOOKOUT_PUBLIC_URL.replace(/\/$/, "")}/unsubscribe` } : {}),
     }, { policy, log }));
   }
   if (cfg.LOOKOUT_SLACK_WEBHOOK_URL) {
@@ -39,7 +39,8 @@ export async function startNotifier(cfg: NotifierConfig, infra: Infra, log: Logg
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [metrics.registry],
   });
   const deliveryQueue = new JobQueue("delivery", infra.redis, infra.namespace);
-  const fan = { db: infra.database.db, box, deliveryQueue, log, publicUrl: cfg.LOOKOUT_PUBLIC_URL, attempts: cfg.NOTIFIER_ATTEMPTS };
+  const digest = { redis: infra.redis, namespace: infra.namespace, minuteMs: cfg.NOTIFIER_DIGEST_MINUTE_MS };
+  const fan = { db: infra.database.db, box, deliveryQueue, log, publicUrl: cfg.LOOKOUT_PUBLIC_URL, attempts: cfg.NOTIFIER_ATTEMPTS, digest };
   const handle = (subject: "scanCompleted" | "findingsChanged") => async (env: any) => {
     const t = performance.now();
     await fanout(fan, { subject, env });
@@ -54,9 +55,12 @@ export async function startNotifier(cfg: NotifierConfig, infra: Infra, log: Logg
     "delivery",
     (env, job, token) => deliverJob({
       db: infra.database.db, box, redis: infra.redis, namespace: infra.namespace, deliverers, log, metrics,
-      ratePerMinute: cfg.NOTIFIER_RATE_PER_MINUTE, pauseAfter: cfg.NOTIFIER_PAUSE_AFTER, latency,
+      ratePerMinute: cfg.NOTIFIER_RATE_PER_MINUTE, pauseAfter: cfg.NOTIFIER_PAUSE_AFTER, latency, digest, publicUrl: cfg.LOOKOUT_PUBLIC_URL,
     }, env, job, token),
-    { connection: infra.redis, prefix: infra.namespace, concurrency: cfg.NOTIFIER_CONCURRENCY, log, backoffStrategy: deliveryBackoff },
+    {
+      connection: infra.redis, prefix: infra.namespace, concurrency: cfg.NOTIFIER_CONCURRENCY, log, backoffStrategy: deliveryBackoff,
+      lockDurationMs: cfg.NOTIFIER_LOCK_MS, stalledIntervalMs: cfg.NOTIFIER_LOCK_MS,
+    },
   );
   const app = createHttp({ logger: log, metrics, readiness: readinessChecks(infra) });
   const address = await app.listen({ port: cfg.NOTIFIER_PORT, host: cfg.NOTIFIER_HOST });

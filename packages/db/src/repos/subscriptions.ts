@@ -124,3 +124,25 @@ export async function claimUnsentFindings(
     .returning({ advisoryId: sentFindings.advisoryId, packageName: sentFindings.packageName });
   return new Set(rows.map((r) => `${r.advisoryId}\u0000${r.packageName}`));
 }
+
+const UNSUBSCRIBE_PURPOSE = "unsubscribe";
+
+/**
+ * An opaque one-click unsubscribe token for a subscription (RFC 8058 List-Unsubscribe URL).
+ * It is the subscription id sealed with the secret box (authenticated encryption), so it cannot
+ * be forged or pointed at another subscription, and needs no stored state.
+ */
+export function unsubscribeToken(box: SecretBox, subscriptionId: string): string {
+  return box.seal({ p: UNSUBSCRIBE_PURPOSE, s: subscriptionId }).toString("base64url");
+}
+
+/** The subscription id a token was made for, or undefined for a malformed or forged token. */
+export function subscriptionIdOfUnsubscribeToken(box: SecretBox, token: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{40,400}$/.test(token)) return undefined;
+  try {
+    const o = box.open<{ p?: unknown; s?: unknown }>(Buffer.from(token, "base64url"));
+    return o.p === UNSUBSCRIBE_PURPOSE && typeof o.s === "string" ? o.s : undefined;
+  } catch {
+    return undefined;
+  }
+}
