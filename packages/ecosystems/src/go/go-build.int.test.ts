@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileCataloger } from "../types.js";
 import { layerFileFrom, parseWith } from "../npm/testing.js";
 import { goBinaryCataloger } from "./index.js";
@@ -84,6 +84,9 @@ describe("go-binary on binaries built with go build", () => {
       "greet/greet.go": GREET,
     });
   });
+
+  // The build cache holds a compiled standard library per target: do not leave it behind.
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it("module replacement (vendored build), linux/amd64 ELF", async () => {
     const exe = build(vendored, "vendored-linux", "linux", "amd64", ["-mod=vendor"]);
