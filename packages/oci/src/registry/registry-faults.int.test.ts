@@ -75,6 +75,17 @@ describe("registry client faults", () => {
     expect(await codeOf(c.resolve(ref, { platform: { os: "linux", architecture: "s390x" } }))).toBe("LKT_ERR_PLATFORM_NOT_FOUND");
   });
 
+  it("pulls a Docker v2 schema 2 image (skopeo --format v2s2)", async () => {
+    await skopeoPush(join(dir, "single"), "v1", `${reg.host}/dockerfmt:v1`, false, "v2s2");
+    const r = await anonClient(reg.host).resolve({ registry: reg.host, repository: "dockerfmt", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const img = r.images[0]!;
+    expect(img.manifest.mediaType).toBe(MT.dockerManifest);
+    expect(img.layers.map((l) => l.mediaType)).toEqual(["application/vnd.docker.image.rootfs.diff.tar.gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip"]);
+    const out = await scanLayer(await img.openLayer(img.layers[1]!), { digest: img.layers[1]!.digest, mediaType: img.layers[1]!.mediaType, wants: () => true, scratchDir: join(dir, "v2s2") });
+    expect([...out.files.keys()]).toEqual(["/etc/b"]);
+  });
+
   it("reports an OCI artifact as not an image", async () => {
     const cfg = Buffer.from("{}");
     const chart = Buffer.from("not really a chart");

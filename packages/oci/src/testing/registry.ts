@@ -77,8 +77,8 @@ export async function startRegistry(workDir: string, name: string, storageDir: s
 }
 
 /** Push an OCI layout tag with skopeo (`--all` keeps every platform of an index). */
-export async function skopeoPush(layoutDir: string, tag: string, dest: string, all = false): Promise<void> {
-  const args = ["copy", "--quiet", "--dest-tls-verify=false", ...(all ? ["--all"] : []), `oci:${layoutDir}:${tag}`, `docker://${dest}`];
+export async function skopeoPush(layoutDir: string, tag: string, dest: string, all = false, format?: "v2s2" | "oci"): Promise<void> {
+  const args = ["copy", "--quiet", "--dest-tls-verify=false", ...(all ? ["--all"] : []), ...(format ? ["--format", format] : []), `oci:${layoutDir}:${tag}`, `docker://${dest}`];
   await run("skopeo", args, { timeout: 60_000 });
 }
 
