@@ -1,7 +1,8 @@
 import { createReadStream, statSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onTestFinished } from "vitest";
 import { LookoutError } from "@lookout/domain";
 import type { CatalogContext, FileCataloger, LayerFile, Package } from "../types.js";
 
@@ -30,6 +31,8 @@ export function layerFileFrom(hostPath: string, path: string, mode = 0o644): Lay
 /** Writes `content` to a fresh temp file and wraps it as the image file `path`. */
 export async function tempLayerFile(content: Buffer | string, path: string, mode = 0o644): Promise<LayerFile> {
   const dir = await mkdtemp(join(tmpdir(), "lookout-lang-"));
+  // Removed when the calling test ends (tests only call this from inside a test).
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const hostPath = join(dir, "file");
   await writeFile(hostPath, content);
   return layerFileFrom(hostPath, path, mode);
