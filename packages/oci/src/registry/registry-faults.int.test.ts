@@ -75,6 +75,21 @@ describe("registry client faults", () => {
     expect(await codeOf(c.resolve(ref, { platform: { os: "linux", architecture: "s390x" } }))).toBe("LKT_ERR_PLATFORM_NOT_FOUND");
   });
 
+  it("picks a platform from a Docker manifest list (skopeo --all --format v2s2)", async () => {
+    await writeOciLayout(join(dir, "multi-gz"), "v1", [
+      { layers: [{ entries: [{ name: "etc/arch", content: "amd64\n" }] }] },
+      { platform: { os: "linux", architecture: "arm64" }, layers: [{ entries: [{ name: "etc/arch", content: "arm64\n" }] }] },
+    ]);
+    await skopeoPush(join(dir, "multi-gz"), "v1", `${reg.host}/dockerlist:v1`, true, "v2s2");
+    const c = anonClient(reg.host);
+    const r = await c.resolve({ registry: reg.host, repository: "dockerlist", tag: "v1" }, { platform: { os: "linux", architecture: "arm64" } });
+    if (r.kind !== "images") throw new Error("want image");
+    const top = await c.store(reg.host, "dockerlist").getManifest("v1");
+    expect(JSON.parse(top.bytes.toString()).mediaType).toBe(MT.dockerList);
+    expect(r.images[0]!.platform).toEqual({ os: "linux", architecture: "arm64" });
+    expect(r.images[0]!.manifest.mediaType).toBe(MT.dockerManifest);
+  });
+
   it("pulls a Docker v2 schema 2 image (skopeo --format v2s2)", async () => {
     await skopeoPush(join(dir, "single"), "v1", `${reg.host}/dockerfmt:v1`, false, "v2s2");
     const r = await anonClient(reg.host).resolve({ registry: reg.host, repository: "dockerfmt", tag: "v1" });
