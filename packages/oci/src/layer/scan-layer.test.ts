@@ -148,11 +148,11 @@ describe("scanLayer", () => {
     expect(await codeOf(scan(blob, "gzip"))).toBe("LKT_ERR_LAYER_CORRUPT");
   });
 
-  it("refuses an unknown media type", async () => {
+  it("refuses an unknown media type and releases the source stream", async () => {
     const blob = await makeTar([{ name: "etc/a", content: "x" }]);
-    expect(await codeOf(scanLayer(Readable.from([blob]), { digest: "sha256:" + "b".repeat(64), mediaType: "application/x-foo", wants: wantsEtc, scratchDir: join(scratch, "u") }))).toBe(
-      "LKT_ERR_LAYER_MEDIA_TYPE",
-    );
+    const raw = Readable.from([blob]);
+    expect(await codeOf(scanLayer(raw, { digest: "sha256:" + "b".repeat(64), mediaType: "application/x-foo", wants: wantsEtc, scratchDir: join(scratch, "u") }))).toBe("LKT_ERR_LAYER_MEDIA_TYPE");
+    expect(raw.destroyed).toBe(true);
   });
 
   it("fails a PAX header claiming gigabytes (held whole by the parser) without buffering it", async () => {

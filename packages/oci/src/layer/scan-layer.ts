@@ -65,7 +65,6 @@ const WH = ".wh.";
 export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<LayerContents> {
   const what = `layer ${opts.digest.slice(0, 19)}`;
   const limits = withDefaults(opts.limits);
-  await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
   const out: LayerContents = {
     digest: opts.digest,
     files: new Map(),
@@ -78,9 +77,12 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   let decoders;
   try {
     decoders = layerDecoders(opts.mediaType, what);
+    await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
   } catch (e) {
+    // The source may hold a registry connection slot until its stream closes.
     raw.destroy();
-    throw e;
+    if (e instanceof LookoutError) throw e;
+    throw new LookoutError("LKT_ERR_INTERNAL", `${what}: scratch directory: ${(e as Error).message}`, { cause: e, retryable: true });
   }
   const cap = new ByteCap(limits.maxExpandedBytes, what);
   // streamx defaults to a 16 KiB buffer: with 256 KiB gunzip chunks every write would stall
