@@ -125,23 +125,25 @@ export async function claimUnsentFindings(
   return new Set(rows.map((r) => `${r.advisoryId}\u0000${r.packageName}`));
 }
 
-const UNSUBSCRIBE_PURPOSE = "unsubscribe";
+const UNSUBSCRIBE_PREFIX = "u:";
 
 /**
  * An opaque one-click unsubscribe token for a subscription (RFC 8058 List-Unsubscribe URL).
  * It is the subscription id sealed with the secret box (authenticated encryption), so it cannot
- * be forged or pointed at another subscription, and needs no stored state.
+ * be forged or pointed at another subscription, and needs no stored state. Kept under fastify's
+ * 100-character path-parameter limit (about 87 characters).
  */
 export function unsubscribeToken(box: SecretBox, subscriptionId: string): string {
-  return box.seal({ p: UNSUBSCRIBE_PURPOSE, s: subscriptionId }).toString("base64url");
+  return box.seal(UNSUBSCRIBE_PREFIX + subscriptionId.replace(/-/g, "").toLowerCase()).toString("base64url");
 }
 
 /** The subscription id a token was made for, or undefined for a malformed or forged token. */
 export function subscriptionIdOfUnsubscribeToken(box: SecretBox, token: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{40,400}$/.test(token)) return undefined;
+  if (!/^[A-Za-z0-9_-]{40,100}$/.test(token)) return undefined;
   try {
-    const o = box.open<{ p?: unknown; s?: unknown }>(Buffer.from(token, "base64url"));
-    return o.p === UNSUBSCRIBE_PURPOSE && typeof o.s === "string" ? o.s : undefined;
+    const v = box.open<unknown>(Buffer.from(token, "base64url"));
+    const m = typeof v === "string" ? /^u:([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(v) : null;
+    return m ? m.slice(1).join("-") : undefined;
   } catch {
     return undefined;
   }
