@@ -158,6 +158,15 @@ describe("buildInventory", () => {
     expect(stuck.destroyed).toBe(true);
   });
 
+  it("a cache that cannot store does not fail the scan", async () => {
+    const img = await image("cachefail", [base]);
+    const errors: unknown[] = [];
+    const broken = { stats: { hits: 0, misses: 0 }, get: async () => undefined, set: async () => Promise.reject(new Error("ENOSPC")) };
+    const inv = await buildInventory(img, opts({ cache: broken, onCacheError: (e) => errors.push(e) }));
+    expect(inv.packages.filter((p) => p.type === "dpkg")).toHaveLength(90);
+    expect(errors).toHaveLength(1);
+  });
+
   it("passes merged packages and the distro to finalize", async () => {
     const img = await image("finalize", [base]);
     const inv = await buildInventory(img, opts({ finalize: (pkgs, distro) => pkgs.filter((p) => p.type === "dpkg").map((p) => ({ ...p, ecosystem: `${distro?.id}:${distro?.versionId}` })) }));

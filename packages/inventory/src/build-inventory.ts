@@ -35,6 +35,8 @@ export interface BuildInventoryOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onLayer?: (e: LayerEvent) => void;
+  /** A cache write failed; the scan went on. */
+  onCacheError?: (e: unknown) => void;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
       const raw = await source.openLayer(layer, { signal });
       const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, signal });
       results[index] = await catalogLayer(contents, opts.catalogers, distroFiles, limits.maxFileBytes);
-      await opts.cache?.set(key, results[index]);
+      // A cache that cannot store (disk full, read-only) costs a re-scan later, never this scan.
+      await opts.cache?.set(key, results[index]).catch((e: unknown) => opts.onCacheError?.(e));
       opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: contents.stats.expandedBytes });
     } finally {
       await rm(scratch, { recursive: true, force: true });
