@@ -11,3 +11,4 @@ export { detectDistro, DISTRO_FILES } from "./os-release/detect.js";
 export { parseOsRelease, type OsRelease } from "./os-release/parse-os-release.js";
 export { osEcosystem, packageTypeFits } from "./os-release/ecosystem.js";
 export { finalizeInventory } from "./finalize.js";
+export { coalesceNpm } from "./npm/index.js";
