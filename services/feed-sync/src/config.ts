@@ -1,5 +1,7 @@
 import { commonEnv, env, loadConfig, type Env } from "@lookout/config";
 
+export const DEFAULT_OSV_ECOSYSTEMS = "Debian,Ubuntu,Alpine,Red Hat,Rocky Linux,AlmaLinux,npm,PyPI,Go,Maven,RubyGems,crates.io,Packagist,NuGet";
+
 export const feedSyncEnv = {
   ...commonEnv,
   FEED_SYNC_PORT: env.port(8083),
@@ -10,6 +12,22 @@ export const feedSyncEnv = {
   FEED_SYNC_SOURCES: env.string(""),
   /** Upper bound on one source's sync; also the per-source lock's lifetime. */
   FEED_SYNC_TIMEOUT: env.duration("30m"),
+  /** OSV dumps: `<base>/<Ecosystem>/all.zip`; http(s):// (public or a mirror) or file:///dir (air-gapped). */
+  FEED_SYNC_OSV_URL: env.url("https://osv-vulnerabilities.storage.googleapis.com"),
+  /** Comma-separated OSV ecosystems to fetch. */
+  FEED_SYNC_OSV_ECOSYSTEMS: env.string(DEFAULT_OSV_ECOSYSTEMS),
+  /** Debian Security Tracker JSON (http(s):// or file:///path/to/json). */
+  FEED_SYNC_DEBIAN_TRACKER_URL: env.url("https://security-tracker.debian.org/tracker/data/json"),
+  /** Alpine secdb base: `<base>/<branch>/<repo>.json`. */
+  FEED_SYNC_ALPINE_SECDB_URL: env.url("https://secdb.alpinelinux.org"),
+  /** Comma-separated `branch/repo` pairs of the Alpine secdb. */
+  FEED_SYNC_ALPINE_BRANCHES: env.string("v3.18/main,v3.18/community,v3.19/main,v3.19/community,v3.20/main,v3.20/community,v3.21/main,v3.21/community,v3.22/main,v3.22/community"),
+  /** Largest download accepted from any feed. */
+  FEED_SYNC_MAX_DOWNLOAD: env.size("2GiB"),
+  /** Advisories per ingest transaction. */
+  FEED_SYNC_BATCH: env.int(500, 1, 10_000),
+  /** Scans and findings of deleted images, and scans older than this (except each live image's latest), are purged daily. */
+  FEED_SYNC_RETENTION: env.duration("90d"),
 };
 
 export const loadFeedSyncConfig = (e: Env) => loadConfig(feedSyncEnv, e);

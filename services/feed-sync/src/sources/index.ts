@@ -1,5 +1,13 @@
-import type { FeedSource } from "./types.js";
+import { alpineSecdb } from "./alpine-secdb/index.js";
+import { debianTracker } from "./debian-tracker/index.js";
+import { osv } from "./osv/index.js";
+import type { SourceDefinition } from "./types.js";
 
-/** Every advisory source, one line each. */
-export const SOURCES: FeedSource[] = [];
-export type { FeedSource, SyncContext, SyncCounts } from "./types.js";
+/** Every advisory source, one line each. Names are unique (checked by sources.test.ts). */
+export const SOURCES: readonly SourceDefinition[] = [
+  osv,
+  debianTracker,
+  alpineSecdb,
+];
+export type { FeedSource, SourceDefinition, SourceOverrides, SyncContext, SyncCounts, SyncProgress } from "./types.js";
+

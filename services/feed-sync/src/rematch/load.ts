@@ -1,0 +1,90 @@
+import { inventoryKeys, keyOf, textArrayLiteral, type PackageKey } from "@lookout/advisory-store";
+import { rowsOf, schema, type Db } from "@lookout/db";
+import type { Distro, ImageTarget, Package } from "@lookout/domain";
+import { inArray, sql } from "drizzle-orm";
+
+/**
+ * Live images (not deleted) whose stored inventory names one of `keys`, in ONE query. The query
+ * is a superset (names compared case- and PEP 503-insensitively, any ecosystem); the caller keeps
+ * only images whose `inventoryKeys` really intersect `keys` (see `StoredImage.keys`).
+ */
+export async function candidateImages(db: Db, keys: readonly PackageKey[]): Promise<number[]> {
+  if (keys.length === 0) return [];
+  const names = textArrayLiteral([...new Set(keys.map((k) => k.name.toLowerCase()))]);
+  const res = await db.execute(sql`
+    select distinct p.image_id from packages p join images i on i.id = p.image_id
+    where i.deleted_at is null and (
+      lower(p.name) = any(${names}::text[]) or lower(p.source_name) = any(${names}::text[])
+      or regexp_replace(lower(p.name), '[-_.]+', '-', 'g') = any(${names}::text[]))
+    order by p.image_id`);
+  return rowsOf<{ image_id: string | number }>(res).map((r) => Number(r.image_id));
+}
+
+/** An image's stored inventory and what an event about it needs. */
+export interface StoredImage {
+  imageId: number;
+  scanId: string;
+  target: ImageTarget;
+  pushedAt: Date;
+  inventory: { distro?: Distro; packages: Package[] };
+}
+
+type PkgRow = typeof schema.packages.$inferSelect;
+
+function toPackage(r: PkgRow): Package {
+  const p: Package = { type: r.type, name: r.name, version: r.version, ecosystem: r.ecosystem, purl: r.purl ?? "", path: r.path ?? "" };
+  if (r.arch !== null) p.arch = r.arch;
+  if (r.sourceName !== null) p.sourceName = r.sourceName;
+  if (r.sourceVersion !== null) p.sourceVersion = r.sourceVersion;
+  if (r.epoch !== null) p.epoch = r.epoch;
+  if (r.release !== null) p.release = r.release;
+  if (r.licenses !== null) p.licenses = r.licenses;
+  if (r.layerDigest !== null) p.layerDigest = r.layerDigest;
+  if (r.meta !== null) p.meta = r.meta;
+  return p;
+}
+
+/**
+ * Inventories of a batch of images in three queries (packages, their scans' distro, image +
+ * repository + newest tag), mapped as @lookout/db `loadPackages` maps them.
+ */
+export async function loadImages(db: Db, ids: readonly number[]): Promise<StoredImage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(schema.packages).where(inArray(schema.packages.imageId, [...ids])).orderBy(schema.packages.id);
+  const byImage = new Map<number, { scanId: string; packages: Package[] }>();
+  for (const r of rows) {
+    const e = byImage.get(r.imageId) ?? { scanId: r.scanId, packages: [] };
+    e.packages.push(toPackage(r));
+    byImage.set(r.imageId, e);
+  }
+  const scanIds = [...new Set([...byImage.values()].map((e) => e.scanId))];
+  const distros = new Map((await db.select({ id: schema.scans.id, distro: schema.scans.distro }).from(schema.scans)
+    .where(inArray(schema.scans.id, scanIds))).map((s) => [s.id, s.distro as Distro | null]));
+  const meta = rowsOf<{ id: string | number; digest: string; media_type: string | null; last_pushed_at: string | Date; host: string; repo: string; tag: string | null }>(
+    await db.execute(sql`
+      select i.id, i.digest, i.media_type, i.last_pushed_at, r.registry_host as host, r.name as repo,
+        (select t.name from tags t where t.image_id = i.id order by t.updated_at desc limit 1) as tag
+      from images i join repositories r on r.id = i.repository_id
+      where i.id = any(${textArrayLiteral(ids.map(String))}::bigint[])`),
+  );
+  const out: StoredImage[] = [];
+  for (const m of meta) {
+    const id = Number(m.id);
+    const inv = byImage.get(id);
+    if (!inv) continue;
+    const distro = distros.get(inv.scanId);
+    out.push({
+      imageId: id,
+      scanId: inv.scanId,
+      pushedAt: new Date(m.last_pushed_at),
+      target: { registry: m.host, repository: m.repo, digest: m.digest, ...(m.tag ? { tag: m.tag } : {}), ...(m.media_type ? { mediaType: m.media_type } : {}) },
+      inventory: { ...(distro ? { distro } : {}), packages: inv.packages },
+    });
+  }
+  return out.sort((a, b) => a.imageId - b.imageId);
+}
+
+/** Does this image look up any of the changed keys? (The exact test after `candidateImages`.) */
+export function isAffected(img: StoredImage, changed: ReadonlySet<string>): boolean {
+  return inventoryKeys(img.inventory).some((k) => changed.has(keyOf(k.ecosystem, k.name)));
+}
