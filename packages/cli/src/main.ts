@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   scan: { summary: "scan <image-ref|oci-layout|archive.tar>: match an image against the local advisory database", run: async (a) => (await import("./commands/scan.js")).scanCommand(a) },
   db: { summary: "db import <dir|all.zip>: load OSV advisories into the local database", run: async (a) => (await import("./commands/db-import.js")).dbCommand(a) },
   sbom: { summary: "sbom <image-ref|oci-layout|archive.tar>: print the image's SBOM (cyclonedx|spdx|json)", run: async (a) => (await import("./commands/sbom.js")).sbomCommand(a) },
+  subscriptions: { summary: "subscriptions list|add|rm|pause: manage notification subscriptions via the api", run: async (a) => (await import("./commands/subscriptions.js")).subscriptionsCommand(a) },
   vercmp: { summary: "vercmp <ECOSYSTEM>: compare version pairs read from stdin (A<TAB>B per line)", run: async (a) => (await import("./commands/vercmp.js")).vercmpCommand(a) },
 };
 
