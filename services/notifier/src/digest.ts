@@ -68,16 +68,16 @@ export async function sealDigest(s: DigestStore, subscriptionId: string, everyMi
   const p = `${prefix(s, subscriptionId)}:${window}`;
   const ttl = periodMs(s, everyMinutes) + KEEP_MS;
   const [, [, raw]] = (await s.redis.multi().set(`${p}:sealed`, "1", "PX", ttl).hgetall(p).exec()) as [unknown, [unknown, Record<string, string>]];
-  const parked = Object.values(raw ?? {}).flatMap((v) => {
+  const parked = Object.entries(raw ?? {}).flatMap(([eventId, v]) => {
     try {
       const o = JSON.parse(v) as { at: number; image: unknown };
       const img = notificationImageSchema.safeParse(o.image);
-      return img.success ? [{ at: o.at, image: img.data }] : [];
+      return img.success ? [{ at: o.at, eventId, image: img.data }] : [];
     } catch {
       return [];
     }
   });
-  parked.sort((a, b) => a.at - b.at);
+  parked.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   const merged = mergeImages(parked.map((x) => x.image));
   return { images: merged.slice(0, MAX_DIGEST_IMAGES), dropped: Math.max(0, merged.length - MAX_DIGEST_IMAGES) };
 }
