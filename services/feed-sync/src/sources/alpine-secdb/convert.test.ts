@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { convertSecdb } from "./convert.js";
+
+/** A secdb document whose values come from the real ALPINE-CVE-2025-26519 record (musl, v3.19). */
+export function secdbFromOsv(branch: string): unknown {
+  const rec = JSON.parse(readFileSync(new URL("../../../testdata/alpine/ALPINE-CVE-2025-26519.json", import.meta.url), "utf8")) as {
+    id: string; affected: { package: { ecosystem: string; name: string }; ranges: { events: Record<string, string>[] }[] }[];
+  };
+  const aff = rec.affected.find((a) => a.package.ecosystem === `Alpine:${branch}`)!;
+  const fixed = aff.ranges[0]!.events.find((e) => e.fixed)!.fixed!;
+  return {
+    distroversion: branch, reponame: "main", urlprefix: "https://dl-cdn.alpinelinux.org/alpine",
+    packages: [{ pkg: { name: aff.package.name, secfixes: { [fixed]: [rec.id.replace(/^ALPINE-/, "")], 0: ["CVE-2000-0001"] } } }],
+  };
+}
+
+describe("convertSecdb", () => {
+  it("one record per (package, issue) for Alpine:<branch>, fixed at the listed version, '0' left out", () => {
+    const items = [...convertSecdb(secdbFromOsv("v3.19"), "v3.19")];
+    expect(items).toHaveLength(1);
+    const adv = "ok" in items[0]! ? items[0].ok : undefined;
+    expect(adv?.id).toBe("ALPINE-SECDB:v3.19:musl:CVE-2025-26519");
+    expect(adv?.aliases).toEqual(["CVE-2025-26519"]);
+    expect(adv?.affected[0]).toMatchObject({ ecosystem: "Alpine", ecosystemRelease: "v3.19", name: "musl" });
+    expect(adv?.affected[0]!.ranges[0]!.events).toEqual([{ kind: "introduced", version: "0" }, { kind: "fixed", version: "1.2.4_git20230717-r5" }]);
+  });
+
+  it("a document without packages or a package without secfixes is an error item, not a throw", () => {
+    expect([...convertSecdb({ distroversion: "v3.19" }, "v3.19")]).toEqual([{ error: "secdb document has no packages array", entry: "v3.19" }]);
+    expect([...convertSecdb({ packages: [{ pkg: { name: "x" } }] }, "v3.20")]).toEqual([{ error: "package without name or secfixes", entry: "v3.20/packages/0" }]);
+  });
+});
