@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback, type Duplex } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createGunzip, type ZlibOptions } from "node:zlib";
 import { DecompressStream } from "zstd-napi";
 import { LookoutError } from "@lookout/domain";
 import { layerCompression, type LayerCompression } from "../media-types.js";
@@ -88,7 +88,11 @@ export function layerDecoders(mediaType: string, what: string): Duplex[] {
   const declared = layerCompression(mediaType);
   if (declared === undefined) throw new LookoutError("LKT_ERR_LAYER_MEDIA_TYPE", `${what}: media type "${mediaType.slice(0, 120)}" is not a layer type`);
   const check = new MagicCheck(declared, what);
-  if (declared === "gzip") return [check, createGunzip({ chunkSize: GUNZIP_CHUNK })];
+  if (declared === "gzip") {
+    // A few MiB of input buffer lets hashing the next chunk overlap inflating this one.
+    const opts = { chunkSize: GUNZIP_CHUNK, writableHighWaterMark: 4 << 20 } as ZlibOptions;
+    return [check, createGunzip(opts)];
+  }
   if (declared === "zstd") return [check, new DecompressStream()];
   return [check];
 }
