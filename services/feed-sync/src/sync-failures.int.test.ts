@@ -1,0 +1,116 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { osvSource } from "./sources/osv/index.js";
+import type { FeedSource } from "./sources/index.js";
+import { syncSource } from "./sync.js";
+import { buildZip, FeedServer, syntheticOsv } from "./testing/feed-server.js";
+import { count, scalar, startHarness, testdata, type Harness } from "./testing/harness.js";
+
+let h: Harness;
+let server: FeedServer;
+beforeAll(async () => {
+  h = await startHarness();
+  server = await FeedServer.start();
+});
+afterAll(async () => {
+  await server?.close();
+  await h?.close();
+});
+
+/** Every stored advisory of `source` has all its affected rows (each record carries exactly one). */
+const orphans = (source: string) =>
+  count(h.db, sql`select count(*) as n from advisories a where a.source = ${source} and (select count(*) from affected_ranges r where r.advisory_id = a.id) <> 1`);
+
+describe("a sync that dies midway", () => {
+  it("cancelled mid-ingest: committed batches are whole, validators unsaved, the next run completes", async () => {
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) entries[`LKT-SYN-${i}.json`] = syntheticOsv(i);
+    server.files.set("/PyPI/all.zip", { body: await buildZip(entries) });
+    const ac = new AbortController();
+    const r1 = await syncSource(h.deps({
+      signal: ac.signal,
+      onProgress: (p) => { if (p.phase === "ingest" && (p.records ?? 0) >= 300) ac.abort(new Error("killed by the test")); },
+    }), osvSource(server.url, ["PyPI"]), "manual");
+    expect(r1).toMatchObject({ status: "failed", error: expect.stringContaining("killed by the test") });
+    const partial = await count(h.db, sql`select count(*) as n from advisories where source = 'osv:PyPI'`);
+    expect(partial).toBeGreaterThanOrEqual(300);
+    expect(partial).toBeLessThan(2000);
+    expect(await orphans("osv:PyPI")).toBe(0);
+    expect(await scalar(h.db, sql`select etag from feed_state where source = 'osv:PyPI'`)).toBeNull();
+    const r2 = await syncSource(h.deps(), osvSource(server.url, ["PyPI"]), "manual");
+    expect(r2).toMatchObject({ status: "succeeded", counts: { added: 2000 - partial, changed: 0 } });
+    expect(await count(h.db, sql`select count(*) as n from advisories where source = 'osv:PyPI'`)).toBe(2000);
+    expect(await orphans("osv:PyPI")).toBe(0);
+    expect(await scalar(h.db, sql`select etag from feed_state where source = 'osv:PyPI'`)).toMatch(/^"/);
+  });
+
+  it("connection dropped mid-download: nothing of that part is written, the next run completes", async () => {
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) entries[`RB-${i}.json`] = syntheticOsv(i, "LKT-RB");
+    const body = await buildZip(entries);
+    server.files.set("/RubyGems/all.zip", { body, truncateAt: Math.floor(body.length / 2) });
+    const r1 = await syncSource(h.deps(), osvSource(server.url, ["RubyGems"]), "manual");
+    expect(r1.status).toBe("failed");
+    expect(r1.error).toMatch(/osv:RubyGems: .*(broke off|truncated)/);
+    expect(await count(h.db, sql`select count(*) as n from advisories where source = 'osv:RubyGems'`)).toBe(0);
+    server.files.set("/RubyGems/all.zip", { body });
+    const r2 = await syncSource(h.deps(), osvSource(server.url, ["RubyGems"]), "manual");
+    expect(r2).toMatchObject({ status: "succeeded", counts: { added: 300 } });
+  });
+});
+
+describe("bad input is skipped with counters", () => {
+  it("invalid JSON, a corrupt entry and unknown fields in a zip; an unreadable zip fails only its part", async () => {
+    const ansi = JSON.parse(testdata("osv/npm/GHSA-whgm-jr23-g3j9.json"));
+    // SYNTHETIC: fields no OSV schema version defines, at the top level and inside affected[].
+    const withUnknown = JSON.stringify({ ...ansi, x_lookout_future: { a: 1 }, affected: ansi.affected.map((a: object) => ({ ...a, x_extra: true })) });
+    const zip = await buildZip({
+      "GHSA-whgm-jr23-g3j9.json": withUnknown,
+      "bad.json": "{ this is not json",
+      "notes.txt": "ignored: not a .json entry",
+      "corrupt.json": syntheticOsv(1, "LKT-CORRUPT").repeat(50),
+      "GO-2023-1571.json": testdata("osv/Go/GO-2023-1571.json"),
+    });
+    // Damage the deflated bytes of corrupt.json (after its local header) so its stream fails.
+    const at = zip.indexOf(Buffer.from("corrupt.json")) + "corrupt.json".length + 10;
+    for (let i = 0; i < 40; i++) zip[at + i] = 0xff;
+    server.files.set("/npm/all.zip", { body: zip });
+    server.files.set("/crates.io/all.zip", { body: Buffer.from("PK\u0003\u0004 definitely not a zip archive") });
+    const r = await syncSource(h.deps(), osvSource(server.url, ["crates.io", "npm"]), "manual");
+    expect(r.status).toBe("failed"); // the unreadable crates.io zip is reported ...
+    expect(r.error).toMatch(/^osv:crates\.io: /);
+    expect(r.counts).toMatchObject({ added: 2, rejected: 3 }); // ... and npm still went in: 2 good, bad + corrupt + the crates.io zip
+    expect(await scalar(h.db, sql`select id from advisories where id = 'GHSA-whgm-jr23-g3j9'`)).toBe("GHSA-whgm-jr23-g3j9");
+    expect(await scalar(h.db, sql`select etag from feed_state where source = 'osv:crates.io'`)).toBeNull();
+    expect(await scalar(h.db, sql`select etag from feed_state where source = 'osv:npm'`)).toMatch(/^"/);
+    expect(await count(h.db, sql`select count(*) as n from feed_sync_runs where status = 'failed' and error like 'osv:crates.io:%'`)).toBe(1);
+  });
+});
+
+describe("replicas", () => {
+  it("two concurrent syncs of one source: one runs, the other is told the lock is held", async () => {
+    let active = 0;
+    let maxActive = 0;
+    let calls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const slow: FeedSource = {
+      name: "slow",
+      async sync() {
+        calls++;
+        maxActive = Math.max(maxActive, ++active);
+        await held;
+        active--;
+        return { added: 0, changed: 0, withdrawn: 0, rejected: 0, unchanged: true };
+      },
+    };
+    const first = syncSource(h.deps(), slow, "schedule");
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await syncSource(h.deps(), slow, "manual");
+    expect(second).toEqual({ status: "locked" });
+    release();
+    expect((await first).status).toBe("unchanged");
+    expect([calls, maxActive]).toEqual([1, 1]);
+    expect((await syncSource(h.deps(), slow, "manual")).status).toBe("unchanged"); // the lock was released
+  });
+});
