@@ -2,7 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { listScans } from "@lookout/db";
+import { readOsvDir } from "@lookout/advisories";
+import { ingestAdvisories } from "@lookout/advisory-store";
 import { freePort, pushWithSkopeo, startReceiver, startRegistry, writeOciLayout, type Receiver, type TestRegistry } from "@lookout/testkit";
 import { startSystem, type System } from "../support/system.js";
 
@@ -86,6 +89,29 @@ describe("a real registry push reaches Slack", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await listScans(sys.db.db)).toHaveLength(1);
     expect(slack.received).toHaveLength(1);
+  });
+
+  it("reports the real advisory that affects a Debian image's package", async () => {
+    const fixtures = join(import.meta.dirname, "../fixtures");
+    const imported = await ingestAdvisories(sys.db.db, readOsvDir(join(fixtures, "osv")), { sourceName: "test" });
+    expect(imported.added).toBe(2);
+    const layout = join(work, "deb9");
+    const { manifestDigest } = await writeOciLayout(layout, "9", {
+      layers: [
+        { files: { "etc/": "", "etc/os-release": readFileSync(join(fixtures, "debian9-root/etc/os-release")) } },
+        { files: { "var/": "", "var/lib/": "", "var/lib/dpkg/": "", "var/lib/dpkg/status": readFileSync(join(fixtures, "debian9-root/var/lib/dpkg/status")) } },
+      ],
+    });
+    const before = slack.received.length;
+    await pushWithSkopeo(layout, "9", `${registry.host}/team-a/debian:9`);
+    await slack.waitFor(before + 1, 30_000);
+    const text = JSON.stringify(slack.received[before]!.json);
+    expect(text).toContain("team-a/debian");
+    expect(text).toContain("DLA-3051-1");
+    expect(text).toContain("tzdata");
+    expect(text).not.toContain("DLA-3008-1"); // openssl is above that fix
+    const scan = (await listScans(sys.db.db)).find((s) => s.digest === manifestDigest)!;
+    expect(scan).toMatchObject({ status: "succeeded", packageCount: 357, findingCount: 1 });
   });
 
   it("never fetches from a host the operator did not configure", async () => {
