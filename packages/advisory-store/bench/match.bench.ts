@@ -1,0 +1,133 @@
+/**
+ * Benchmark: one batched candidate lookup + match for an inventory vs one query per package.
+ * SYNTHETIC data (generated here): npm advisories over a pool of package names, with
+ * ≥ 500,000 affected ranges, and an inventory of 2,000 installed packages.
+ *
+ *   node --import tsx packages/advisory-store/bench/match.bench.ts [--ranges 500000] [--packages 2000] [--backend both|postgres|pglite]
+ *
+ * Postgres: LOOKOUT_BENCH_DATABASE_URL, else a fresh database in the test Postgres (dropped after).
+ * Prints one JSON object per backend.
+ */
+import { parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
+import type { Advisory } from "@lookout/advisories";
+import { migrate, openDatabase, type Database } from "@lookout/db";
+import type { Package } from "@lookout/domain";
+import { match } from "@lookout/matching";
+import { createTestDatabase } from "@lookout/testkit";
+import { ingestAdvisories, inventoryKeys, lookupCandidates, lookupFrom, type IngestSourceItem } from "../src/index.js";
+
+const { values } = parseArgs({ options: { ranges: { type: "string", default: "500000" }, packages: { type: "string", default: "2000" }, backend: { type: "string", default: "both" } } });
+const RANGES = Number(values.ranges);
+const INSTALLED = Number(values.packages);
+const PER_ADVISORY = 5;
+const NAMES = 25_000; // ~20 ranges per package name on average
+
+// Deterministic PRNG (mulberry32) so every run sees the same data.
+function rng(seed: number) {
+  return () => {
+    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const nameOf = (i: number) => `bench-pkg-${i}`;
+
+async function* advisories(): AsyncGenerator<IngestSourceItem> {
+  const r = rng(42);
+  for (let a = 0; a < RANGES / PER_ADVISORY; a++) {
+    const affected = Array.from({ length: PER_ADVISORY }, () => {
+      const major = Math.floor(r() * 10);
+      const minor = Math.floor(r() * 10);
+      return {
+        ecosystem: "npm", name: nameOf(Math.floor(r() * NAMES)), versions: [], severity: [],
+        ranges: [{ type: "SEMVER" as const, events: [{ kind: "introduced" as const, version: `${major}.${minor}.0` }, { kind: "fixed" as const, version: `${major}.${minor + 1}.0` }] }],
+      };
+    });
+    const adv: Advisory = {
+      id: `BENCH-${a}`, modified: "2026-01-01T00:00:00Z", aliases: [`CVE-2099-${a}`], related: [], upstream: [], summary: `synthetic ${a}`,
+      severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }], references: [], affected,
+    };
+    yield { ok: adv };
+  }
+}
+
+function inventory(): { packages: Package[] } {
+  const r = rng(7);
+  return {
+    packages: Array.from({ length: INSTALLED }, (_, i) => {
+      const name = nameOf(Math.floor((i * NAMES) / INSTALLED));
+      const version = `${Math.floor(r() * 10)}.${Math.floor(r() * 10)}.${Math.floor(r() * 5)}`;
+      return { type: "npm", name, version, ecosystem: "npm", purl: `pkg:npm/${name}@${version}`, path: `/app/node_modules/${name}/package.json` };
+    }),
+  };
+}
+
+const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function run(kind: "postgres" | "pglite") {
+  let database: Database;
+  let close = () => database.close();
+  if (kind === "pglite") {
+    database = await openDatabase({ memory: true });
+    await migrate(database.db);
+  } else if (process.env.LOOKOUT_BENCH_DATABASE_URL) {
+    database = await openDatabase({ url: process.env.LOOKOUT_BENCH_DATABASE_URL });
+    await migrate(database.db);
+  } else {
+    const t = await createTestDatabase();
+    database = t;
+    close = () => t.drop();
+  }
+  try {
+    const db = database.db;
+    let t0 = performance.now();
+    const ingest = await ingestAdvisories(db, advisories(), { sourceName: "bench", batchSize: 500 });
+    const ingestMs = ms(t0);
+    await db.execute(sql`analyze`);
+    const inv = inventory();
+    const keys = inventoryKeys(inv);
+
+    const batched: number[] = [];
+    let findings = 0;
+    let candidates = 0;
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      const c = await lookupCandidates(db, keys);
+      const f = match(inv, lookupFrom(c));
+      batched.push(ms(t0));
+      findings = f.length;
+      candidates = [...c.values()].reduce((n, l) => n + l.length, 0);
+    }
+    t0 = performance.now();
+    const c = await lookupCandidates(db, keys);
+    const lookupOnlyMs = ms(t0);
+    t0 = performance.now();
+    match(inv, lookupFrom(c));
+    const matchOnlyMs = ms(t0);
+
+    const single: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      t0 = performance.now();
+      const merged = new Map<string, Advisory[]>();
+      for (const k of keys) for (const [kk, v] of await lookupCandidates(db, [k])) merged.set(kk, v);
+      match(inv, lookupFrom(merged));
+      single.push(ms(t0));
+    }
+    const b = median(batched);
+    const s = median(single);
+    return {
+      backend: kind, ranges: RANGES, advisories: ingest.added + ingest.unchanged, ingestWritten: ingest.added, installedPackages: INSTALLED, keys: keys.length, candidates, findings,
+      ingestMs, ingestRecordsPerSec: Math.round(((ingest.added + ingest.unchanged) / ingestMs) * 1000),
+      batchedLookupPlusMatchMs: { median: b, runs: batched }, lookupOnlyMs, matchOnlyMs,
+      singleQueriesPlusMatchMs: { median: s, runs: single }, singleOverBatched: Math.round((s / b) * 10) / 10,
+    };
+  } finally {
+    await close();
+  }
+}
+
+const backends = values.backend === "both" ? (["postgres", "pglite"] as const) : [values.backend as "postgres" | "pglite"];
+for (const b of backends) console.log(JSON.stringify(await run(b)));
