@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import Ajv from "ajv";
 import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yazl from "yazl";
 import { createTestDatabase, writeOciLayout, type TestDatabase } from "@lookout/testkit";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -65,6 +66,19 @@ describe.each(backends)("lookout db import + scan on %s", (_name, setup) => {
   it("imports the real advisories (relative path from the caller's directory)", async () => {
     const r = await lookout(["db", "import", "osv"], env, STORE_TD);
     expect(r).toMatchObject({ code: 0, stdout: "added 6, changed 0, unchanged 0, withdrawn 1, rejected 0\n" });
+  });
+
+  it("re-import of the same records from an all.zip (one bad member) writes nothing", async () => {
+    const zip = new yazl.ZipFile();
+    for (const f of readdirSync(join(STORE_TD, "osv"))) zip.addBuffer(readFileSync(join(STORE_TD, "osv", f)), `osv/${f}`);
+    zip.addBuffer(Buffer.from("{ truncated"), "osv/BAD-1.json");
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream as AsyncIterable<Buffer>) chunks.push(c);
+    await writeFile(join(dir, "all.zip"), Buffer.concat(chunks));
+    const r = await lookout(["db", "import", "all.zip"], env, dir);
+    expect(r).toMatchObject({ code: 0, stdout: "added 0, changed 0, unchanged 7, withdrawn 0, rejected 1\n" });
+    expect(r.stderr).toContain("skipped osv/BAD-1.json");
   });
 
   it("table: the one expected finding (tzdata below DLA-3051-1's fix), nothing for fixed openssl/libxml2/dpkg", async () => {

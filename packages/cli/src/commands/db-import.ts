@@ -42,7 +42,7 @@ export async function dbCommand(args: string[]): Promise<number> {
   try {
     const reader = st.isDirectory() ? readOsvDir(abs) : readOsvZip(abs);
     const r = await ingestAdvisories(database.db, reader, {
-      sourceName: values.source ?? `import:${st.isDirectory() ? "dir" : "zip"}`,
+      sourceName: values.source ?? "osv-import",
       onReject: (entry, error) => {
         if (shown++ < 20) process.stderr.write(`lookout: skipped ${entry ?? "?"}: ${error}\n`);
       },
