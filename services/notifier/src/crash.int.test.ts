@@ -81,7 +81,7 @@ describe("notifier killed mid-batch", () => {
     first.kill("SIGKILL");
     const killAt = Date.now();
     await new Promise((r) => first.once("exit", r));
-    const acceptedBeforeKill = new Set([...seen].filter(([, s]) => s.acks.some((t) => t <= killAt)).map(([id]) => id));
+    const acceptedBeforeKill = new Set([...seen].filter(([, s]) => s.acks.some((t) => t < killAt)).map(([id]) => id));
     const inFlightAtKill = new Set([...seen].filter(([id, s]) => !acceptedBeforeKill.has(id) && s.arrivals.some((t) => t <= killAt)).map(([id]) => id));
     expect(acceptedBeforeKill.size).toBeGreaterThanOrEqual(6);
     expect(acceptedBeforeKill.size).toBeLessThan(30); // killed mid-batch
@@ -95,12 +95,14 @@ describe("notifier killed mid-batch", () => {
     expect(new Set(seen.keys())).toEqual(new Set(ids)); // nothing unexpected
     for (const id of ids) {
       const s = seen.get(id)!;
-      // Residual at-least-once window: accepted by the receiver less than a moment before the
-      // kill, before the notifier recorded it. Such a delivery may be sent again (same webhook-id).
-      const residual = s.acks.some((t) => t <= killAt && t > killAt - 250);
-      if (!residual) expect(s.acks, `acks for ${id} (killed at ${killAt}, arrivals ${s.arrivals.join(",")})`).toHaveLength(1);
-      // A second arrival only for what was in flight (or in the residual window) at the kill.
-      if (s.arrivals.length > 1) expect(inFlightAtKill.has(id) || residual, `resent ${id}`).toBe(true);
+      // Residual at-least-once window: in flight at the kill (an answer written at or after the
+      // kill never reached the dead sender), or accepted a moment before it, before the notifier
+      // recorded it. Those are sent again after restart with the same webhook-id.
+      const residual = inFlightAtKill.has(id) || s.acks.some((t) => t <= killAt && t > killAt - 250);
+      if (!residual) {
+        expect(s.acks, `acks for ${id} (killed at ${killAt}, arrivals ${s.arrivals.join(",")})`).toHaveLength(1);
+        expect(s.arrivals, `arrivals for ${id}`).toHaveLength(1);
+      } else expect(s.arrivals.length).toBeLessThanOrEqual(2);
     }
     const log = await h.deliveries(sub);
     expect(log).toHaveLength(30);

@@ -1,4 +1,4 @@
-import { deliveryJobId, type Envelope } from "@lookout/domain";
+import { deliveryJobId, encodeJob, QUEUES, type Envelope } from "@lookout/domain";
 import { listSubscriptions, type Db, type SecretBox, type Subscription } from "@lookout/db";
 import type { JobQueue } from "@lookout/queue";
 import type { Logger } from "@lookout/log";
@@ -28,9 +28,21 @@ export interface FanoutDeps {
 export async function fanout(d: FanoutDeps, e: BusEvent): Promise<number> {
   const subs: Subscription[] = await listSubscriptions(d.db, undefined, { activeOnly: true });
   let n = 0;
+  // Immediate subscriptions without onlyNew need no database work: one bulk add for all of them.
+  // BullMQ ignores a job whose id exists, so a redelivered event adds nothing twice.
+  const bulk: Parameters<JobQueue<"delivery">["queue"]["addBulk"]>[0] = [];
   for (const sub of subs) {
-    if (await handleOne(d, sub, e)) n++;
+    if (sub.cadence.mode === "digest" || sub.filter.onlyNew) {
+      if (await handleOne(d, sub, e)) n++;
+      continue;
+    }
+    const notification = await buildNotification(d.db, sub, e, { publicUrl: d.publicUrl });
+    if (!notification) continue;
+    const data = encodeJob("delivery", { subscriptionId: sub.id, eventId: e.env.id, eventType: e.env.type, event: notification }, e.env.correlationId);
+    bulk.push({ name: QUEUES.delivery.job, data, opts: { jobId: deliveryJobId(sub.id, e.env.id), attempts: d.attempts, backoff: { type: "lookout" } } });
   }
+  if (bulk.length) await d.deliveryQueue.queue.addBulk(bulk);
+  n += bulk.length;
   d.log.info({ correlationId: e.env.correlationId, eventId: e.env.id, subscriptions: subs.length, enqueued: n }, "event fanned out");
   return n;
 }

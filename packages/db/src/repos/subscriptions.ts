@@ -88,7 +88,8 @@ export async function recordDestinationHealth(db: Db, id: string, ok: boolean): 
 
 /** Claim a delivery row (idempotent). Returns the row's current status. */
 export async function claimDelivery(db: Db, d: { subscriptionId: string; eventId: string; eventType: string }): Promise<string> {
-  await db.insert(deliveries).values({ ...d, status: "pending" }).onConflictDoNothing();
+  const created = await db.insert(deliveries).values({ ...d, status: "pending" }).onConflictDoNothing().returning({ status: deliveries.status });
+  if (created.length) return created[0]!.status;
   const [r] = await db.select({ status: deliveries.status }).from(deliveries)
     .where(and(eq(deliveries.subscriptionId, d.subscriptionId), eq(deliveries.eventId, d.eventId)));
   return r!.status;
