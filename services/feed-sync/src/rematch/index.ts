@@ -1,10 +1,10 @@
-import { keyOf, lookupCandidates, lookupFrom, inventoryKeys, type PackageKey } from "@lookout/advisory-store";
+import { keyOf, lookupCandidates, lookupFrom, type PackageKey } from "@lookout/advisory-store";
 import type { Bus } from "@lookout/bus";
 import type { Db } from "@lookout/db";
-import { encodeEvent, type FindingsChanged, type Severity } from "@lookout/domain";
+import { encodeEvent, type FindingsChanged, type Package, type Severity } from "@lookout/domain";
 import type { Logger } from "@lookout/log";
 import { match, type Finding } from "@lookout/matching";
-import { candidateImages, isAffected, loadImages, type StoredImage } from "./load.js";
+import { affectedPackages, candidateImages, loadImages, packageKeyOf, type StoredImage } from "./load.js";
 import { saveRematch, type ImageChange } from "./persist.js";
 
 export interface RematchDeps {
@@ -41,13 +41,30 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
   const ids = await candidateImages(d.db, changed);
   out.candidates = ids.length;
   for (let i = 0; i < ids.length; i += BATCH) {
-    const images = (await loadImages(d.db, ids.slice(i, i + BATCH))).filter((img) => isAffected(img, changedSet));
-    if (images.length === 0) continue;
+    const t0 = performance.now();
     const keys = new Map<string, PackageKey>();
-    for (const img of images) for (const k of inventoryKeys(img.inventory)) keys.set(keyOf(k.ecosystem, k.name), k);
+    const work: { img: StoredImage; packages: Package[] }[] = [];
+    for (const img of await loadImages(d.db, ids.slice(i, i + BATCH))) {
+      const a = affectedPackages(img, changedSet);
+      if (a.packages.length === 0) continue;
+      work.push({ img, packages: a.packages });
+      for (const k of a.keys) keys.set(keyOf(k.ecosystem, k.name), k);
+    }
+    if (work.length === 0) continue;
+    const images = work.map((w) => w.img);
+    const t1 = performance.now();
+    // Only the changed keys are looked up and only the packages naming them re-matched: the
+    // findings of every other package cannot change with these advisories.
     const lookup = lookupFrom(await lookupCandidates(d.db, [...keys.values()]));
-    const matched = images.map((img) => ({ imageId: img.imageId, scanId: img.scanId, findings: match(img.inventory, lookup) }));
+    const t2 = performance.now();
+    const matched = work.map(({ img, packages }) => ({
+      imageId: img.imageId, scanId: img.scanId,
+      findings: match({ ...(img.inventory.distro ? { distro: img.inventory.distro } : {}), packages }, lookup),
+      scope: new Set(packages.map((p) => packageKeyOf(p.ecosystem, p.name, p.version, p.path))),
+    }));
+    const t3 = performance.now();
     const changes = await saveRematch(d.db, matched);
+    const t4 = performance.now();
     out.images += images.length;
     const byId = new Map(images.map((img) => [img.imageId, img]));
     const events: { id: string; data: FindingsChanged }[] = [];
@@ -58,10 +75,13 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
       events.push(...eventsOf(byId.get(c.imageId)!, c, runId));
     }
     if (d.bus) out.events += await publishAll(d.bus, events, runId, d.log);
+    d.log.debug({ images: images.length, keys: keys.size, loadMs: ms(t1 - t0), lookupMs: ms(t2 - t1), matchMs: ms(t3 - t2), saveMs: ms(t4 - t3), publishMs: ms(performance.now() - t4) }, "rematch batch");
   }
   d.log.info({ ...out }, "rematch done");
   return out;
 }
+
+const ms = (n: number) => Math.round(n);
 
 type Item = FindingsChanged["findings"][number];
 const fromFinding = (f: Finding): Item => ({

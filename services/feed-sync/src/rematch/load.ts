@@ -11,11 +11,13 @@ import { inArray, sql } from "drizzle-orm";
 export async function candidateImages(db: Db, keys: readonly PackageKey[]): Promise<number[]> {
   if (keys.length === 0) return [];
   const names = textArrayLiteral([...new Set(keys.map((k) => k.name.toLowerCase()))]);
+  // `in (select …)` is a hashed subplan; `= any(array parameter)` would scan the array per row.
   const res = await db.execute(sql`
+    with k as (select unnest(${names}::text[]) as name)
     select distinct p.image_id from packages p join images i on i.id = p.image_id
     where i.deleted_at is null and (
-      lower(p.name) = any(${names}::text[]) or lower(p.source_name) = any(${names}::text[])
-      or regexp_replace(lower(p.name), '[-_.]+', '-', 'g') = any(${names}::text[]))
+      lower(p.name) in (select name from k) or lower(p.source_name) in (select name from k)
+      or regexp_replace(lower(p.name), '[-_.]+', '-', 'g') in (select name from k))
     order by p.image_id`);
   return rowsOf<{ image_id: string | number }>(res).map((r) => Number(r.image_id));
 }
@@ -84,7 +86,22 @@ export async function loadImages(db: Db, ids: readonly number[]): Promise<Stored
   return out.sort((a, b) => a.imageId - b.imageId);
 }
 
-/** Does this image look up any of the changed keys? (The exact test after `candidateImages`.) */
-export function isAffected(img: StoredImage, changed: ReadonlySet<string>): boolean {
-  return inventoryKeys(img.inventory).some((k) => changed.has(keyOf(k.ecosystem, k.name)));
+/**
+ * The packages of an image that look up one of the changed keys (the exact test after
+ * `candidateImages`), with those keys. Only they can gain or lose findings in this change.
+ */
+export function affectedPackages(img: StoredImage, changed: ReadonlySet<string>): { packages: Package[]; keys: PackageKey[] } {
+  const packages: Package[] = [];
+  const keys: PackageKey[] = [];
+  for (const p of img.inventory.packages) {
+    const ks = inventoryKeys({ ...(img.inventory.distro ? { distro: img.inventory.distro } : {}), packages: [p] })
+      .filter((k) => changed.has(keyOf(k.ecosystem, k.name)));
+    if (ks.length === 0) continue;
+    packages.push(p);
+    keys.push(...ks);
+  }
+  return { packages, keys };
 }
+
+/** Identity of a package as findings store it (ecosystem, name, installed version, path). */
+export const packageKeyOf = (eco: string, name: string, version: string, path: string): string => [eco, name, version, path].join("\u0000");

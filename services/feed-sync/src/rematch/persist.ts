@@ -2,6 +2,7 @@ import { textArrayLiteral } from "@lookout/advisory-store";
 import { rowsOf, schema, type Db } from "@lookout/db";
 import type { Finding } from "@lookout/matching";
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { packageKeyOf as pkgKey } from "./load.js";
 
 const { findings } = schema;
 type Row = typeof findings.$inferSelect;
@@ -17,7 +18,6 @@ export interface ImageChange {
 }
 
 const CHUNK = 1000;
-const pkgKey = (eco: string, name: string, version: string, path: string) => [eco, name, version, path].join("\u0000");
 
 function toInsert(imageId: number, scanId: string, f: Finding, firstSeenAt: Date): Insert {
   return {
@@ -36,13 +36,14 @@ const same = (r: Row, f: Finding) =>
   && r.sources.join("\u0000") === f.sources.join("\u0000");
 
 /**
- * Persist the re-match of a batch of images in ONE transaction, with the identity rule of
+ * Persist the re-match of a batch of images in ONE transaction, limited per image to `scope` (the
+ * package identities re-matched, see `affectedPackages`), with the identity rule of
  * @lookout/db `saveScanResults` (same package ecosystem/name/version/path and overlapping id
  * sets): findings not open before are inserted, open ones whose content changed are updated
  * (first_seen_at kept), open ones no longer found are resolved. Unchanged findings cost no write.
  * The stored inventory is left alone (this is not a scan).
  */
-export async function saveRematch(db: Db, batch: { imageId: number; scanId: string; findings: Finding[] }[]): Promise<ImageChange[]> {
+export async function saveRematch(db: Db, batch: { imageId: number; scanId: string; findings: Finding[]; scope: ReadonlySet<string> }[]): Promise<ImageChange[]> {
   if (batch.length === 0) return [];
   return db.transaction(async (tx) => {
     const prev = await tx.select().from(findings)
@@ -58,6 +59,7 @@ export async function saveRematch(db: Db, batch: { imageId: number; scanId: stri
       const byPkg = new Map<string, { row: Row; ids: Set<string>; used: boolean }[]>();
       for (const row of prevByImage.get(b.imageId) ?? []) {
         const k = pkgKey(row.ecosystem, row.packageName, row.packageVersion, row.path);
+        if (!b.scope.has(k)) continue; // a package this change cannot touch keeps its findings as they are
         (byPkg.get(k) ?? byPkg.set(k, []).get(k)!).push({ row, ids: new Set([row.advisoryId, ...row.aliases]), used: false });
       }
       const change: ImageChange = { imageId: b.imageId, new: [], resolved: [], retracted: [] };
