@@ -12,6 +12,8 @@ const SUITES: Record<string, string> = {
   pipeline: "bench/pipeline.bench.ts",
   layers: "packages/oci/bench/layers.bench.ts",
   match: "packages/advisory-store/bench/match.bench.ts",
+  feeds: "bench/feeds.bench.ts",
+  notifier: "bench/notifier.bench.ts",
 };
 
 const wanted = process.argv.slice(2);
