@@ -4,6 +4,7 @@
  * inventory in one query, in the shape `match` (@lookout/matching) wants.
  */
 export { ingestAdvisories, type IngestOptions, type IngestResult, type IngestSourceItem, type PackageKey } from "./ingest.js";
-export { inventoryKeys, keyOf, lookupCandidates, lookupFrom } from "./lookup.js";
+export { inventoryKeys, keyOf, lookupCandidates, lookupFrom, type LookupKey } from "./lookup.js";
+export { lowestInstalledKey, upperKey, BOUNDS_VERSION } from "./bounds.js";
 export { contentHash } from "./records.js";
 export { textArrayLiteral } from "./pg-array.js";

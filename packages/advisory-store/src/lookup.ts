@@ -2,38 +2,59 @@ import { DISTRO_ECOSYSTEMS, splitEcosystem, type Advisory, type AffectedRange } 
 import { rowsOf, type Db } from "@lookout/db";
 import type { Distro, Package } from "@lookout/domain";
 import { distroScope, normalizePackageName, type AdvisoryLookup, type ScopeOptions } from "@lookout/matching";
+import { lowestInstalledKey } from "./bounds.js";
 import { sql } from "drizzle-orm";
 import type { PackageKey } from "./ingest.js";
-import { textArrayLiteral } from "./pg-array.js";
+import { nullableTextArrayLiteral, textArrayLiteral } from "./pg-array.js";
 import { fromAffectedRow } from "./records.js";
 
 /** Map key of a (base ecosystem, normalised name) pair. */
 export const keyOf = (ecosystem: string, name: string): string => `${ecosystem}\u0000${name}`;
 
+/** A lookup key with the lowest installed version's sort key (null: no version pre-filter). */
+export interface LookupKey extends PackageKey {
+  versionKey?: string | null;
+}
+
 /**
  * The package keys an inventory can match on, as `match` looks them up: distro packages under the
  * image's distro ecosystem by binary and source name (a superset of what `match` asks: harmless),
- * language packages under their base ecosystem. Names are normalised per ecosystem.
+ * language packages under their base ecosystem. Names are normalised per ecosystem. Each key
+ * carries the lowest sort key over every version `match` may evaluate for it (binary, source,
+ * epoch:version-release), so the lookup can skip entries fixed below all of them.
  */
-export function inventoryKeys(inventory: { distro?: Distro; packages: Package[] }, opts: ScopeOptions = {}): PackageKey[] {
+export function inventoryKeys(inventory: { distro?: Distro; packages: Package[] }, opts: ScopeOptions = {}): LookupKey[] {
   const scope = distroScope(inventory.distro, opts);
-  const out = new Map<string, PackageKey>();
-  const add = (ecosystem: string, name: string | undefined) => {
+  const acc = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
+  const add = (ecosystem: string, name: string | undefined, versions: string[]) => {
     if (!name) return;
     const n = normalizePackageName(ecosystem, name);
-    out.set(keyOf(ecosystem, n), { ecosystem, name: n });
+    const k = keyOf(ecosystem, n);
+    const e = acc.get(k) ?? { ecosystem, name: n, versions: new Set<string>() };
+    for (const v of versions) e.versions.add(v);
+    acc.set(k, e);
   };
   for (const p of inventory.packages) {
     const base = splitEcosystem(p.ecosystem).ecosystem;
     if (DISTRO_ECOSYSTEMS.has(base)) {
       if (!scope) continue; // match skips distro packages it cannot scope
-      add(scope.ecosystem, p.name);
-      add(scope.ecosystem, p.sourceName);
+      const versions = [p.version, p.sourceVersion, evr(p)].filter((v): v is string => !!v);
+      add(scope.ecosystem, p.name, versions);
+      add(scope.ecosystem, p.sourceName, versions);
     } else {
-      add(base, p.name);
+      add(base, p.name, [p.version]);
     }
   }
-  return [...out.values()];
+  return [...acc.values()].map((e) => ({ ecosystem: e.ecosystem, name: e.name, versionKey: lowestInstalledKey(e.ecosystem, e.versions) }));
+}
+
+/** rpm's epoch:version-release as OSV writes it (what the matcher compares for rpm distros). */
+function evr(p: Package): string | undefined {
+  if (p.release === undefined && p.epoch === undefined) return undefined;
+  let v = p.version;
+  if (p.release && !v.endsWith(`-${p.release}`)) v = `${v}-${p.release}`;
+  if (p.epoch !== undefined && p.epoch !== 0 && !/^\d+:/.test(v)) v = `${p.epoch}:${v}`;
+  return v;
 }
 
 interface Row {
@@ -51,20 +72,35 @@ interface Row {
 
 /**
  * Every stored advisory with an affected entry for one of `keys`, any release, withdrawn ones
- * included, in ONE query. Each advisory is rebuilt once (its `affected` holds the entries that
+ * included, in ONE query. With a key's `versionKey`, entries whose stored upper bound
+ * (`max_key`, see bounds.ts) is below it are left out: they cannot affect any installed version
+ * of that key, so `match` finds the same findings (its candidate counters see fewer records). Each advisory is rebuilt once (its `affected` holds the entries that
  * matched a requested key, in record order) and shared by every key it names.
  */
-export async function lookupCandidates(db: Db, keys: readonly PackageKey[]): Promise<Map<string, Advisory[]>> {
+export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Promise<Map<string, Advisory[]>> {
   const out = new Map<string, Advisory[]>();
   if (keys.length === 0) return out;
-  const ecos = textArrayLiteral(keys.map((k) => k.ecosystem));
-  const names = textArrayLiteral(keys.map((k) => k.name));
+  // One row per key (a repeated key would repeat its entries); null version key wins (no filter).
+  const uniq = new Map<string, LookupKey>();
+  for (const k of keys) {
+    const id = keyOf(k.ecosystem, k.name);
+    const prev = uniq.get(id);
+    const vk = k.versionKey ?? null;
+    if (!prev) uniq.set(id, { ecosystem: k.ecosystem, name: k.name, versionKey: vk });
+    else if (prev.versionKey != null && (vk === null || vk < prev.versionKey)) prev.versionKey = vk;
+  }
+  const list = [...uniq.values()];
+  const ecos = textArrayLiteral(list.map((k) => k.ecosystem));
+  const names = textArrayLiteral(list.map((k) => k.name));
+  const vkeys = nullableTextArrayLiteral(list.map((k) => k.versionKey ?? null));
   // No ORDER BY: sorting ~40k wide rows spilled to disk in the benchmark; entries are put in
   // record order here instead.
   const res = await db.execute(sql`
+    with k (eco, name, vkey) as (select * from unnest(${ecos}::text[], ${names}::text[], ${vkeys}::text[]))
     select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc
-    from affected_ranges r join advisories a on a.id = r.advisory_id
-    where (r.ecosystem, r.package_name) in (select * from unnest(${ecos}::text[], ${names}::text[]))`);
+    from k join affected_ranges r on r.ecosystem = k.eco and r.package_name = k.name
+    join advisories a on a.id = r.advisory_id
+    where k.vkey is null or r.max_key is null or k.vkey collate "C" <= r.max_key collate "C" or a.withdrawn is not null`);
   const byId = new Map<string, { doc: Row["doc"]; entries: Row[]; keys: Set<string> }>();
   for (const r of rowsOf<Row>(res)) {
     let e = byId.get(r.advisory_id);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Advisory, AffectedPackage, AffectedRange, SeverityEntry } from "@lookout/advisories";
 import { normalizePackageName } from "@lookout/matching";
+import { BOUNDS_VERSION, upperKey } from "./bounds.js";
 
 /** What of an affected entry is kept in affected_ranges.entry (the rest has columns). */
 interface EntryMeta {
@@ -34,6 +35,7 @@ export interface AffectedRow {
   versions: string[];
   entryIndex: number;
   entry: EntryMeta;
+  maxKey: string | null;
   state: string | null;
 }
 
@@ -45,7 +47,7 @@ function toDate(s: string | undefined): Date | null {
 
 /** Content hash of a normalised record as stored: equal hash ⇒ nothing to write. */
 export function contentHash(adv: Advisory, source: string): string {
-  return createHash("sha256").update(source).update("\0").update(JSON.stringify(adv)).digest("hex");
+  return createHash("sha256").update(`${source}\0${BOUNDS_VERSION}\0`).update(JSON.stringify(adv)).digest("hex");
 }
 
 /** Split a normalised advisory into its advisories row and one affected_ranges row per entry. */
@@ -82,6 +84,7 @@ function affectedRow(advisoryId: string, a: AffectedPackage, entryIndex: number)
     versions: a.versions,
     entryIndex,
     entry,
+    maxKey: upperKey(a),
     state: a.status ?? a.urgency ?? null,
   };
 }

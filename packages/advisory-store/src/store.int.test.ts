@@ -102,8 +102,36 @@ describe.each(backends)("advisory store on %s", (_name, open) => {
       ],
     };
     const keys = inventoryKeys(inventory);
-    expect(keys).toEqual(expect.arrayContaining([{ ecosystem: "Debian", name: "tzdata" }, { ecosystem: "Debian", name: "openssl" }]));
+    expect(keys).toEqual(expect.arrayContaining([expect.objectContaining({ ecosystem: "Debian", name: "tzdata" }), expect.objectContaining({ ecosystem: "Debian", name: "openssl" })]));
     const findings = match(inventory, lookupFrom(await lookupCandidates(database.db, keys)));
     expect(findings.map((f) => [f.packageName, f.advisoryId, f.fixedVersions])).toEqual([["tzdata", "DLA-3051-1", ["2021a-0+deb9u4"]]]);
+  });
+
+  it("the version pre-filter drops only entries fixed below every installed version; findings unchanged", async () => {
+    // libssl1.1 (source openssl) at DLA-3008-1's fixed version: that fix is the entry's upper bound, so it still
+    // comes back (the bound is inclusive); one version above it, it does not. tzdata below its fix always does.
+    const pkgs = (opensslVersion: string) => ({
+      distro: { id: "debian", versionId: "9" },
+      packages: [
+        { type: "dpkg", name: "tzdata", version: "2020a-0+deb9u1", ecosystem: "Debian:9", purl: "pkg:deb/debian/tzdata", path: "/var/lib/dpkg/status" },
+        { type: "dpkg", name: "libssl1.1", sourceName: "openssl", version: opensslVersion, ecosystem: "Debian:9", purl: "pkg:deb/debian/libssl1.1", path: "/var/lib/dpkg/status" },
+      ],
+    });
+    const ids = (m: Map<string, Advisory[]>) => [...m.values()].flat().map((a) => a.id).sort();
+    for (const [version, expected] of [["1.1.0l-1~deb9u6", ["DLA-3008-1", "DLA-3051-1"]], ["1.1.0l-1~deb9u7", ["DLA-3051-1"]], ["1.1.0l-1~deb9u5", ["DLA-3008-1", "DLA-3051-1"]]] as const) {
+      const inv = pkgs(version);
+      const keys = inventoryKeys(inv);
+      const filtered = await lookupCandidates(database.db, keys);
+      const unfiltered = await lookupCandidates(database.db, keys.map(({ ecosystem, name }) => ({ ecosystem, name })));
+      expect(ids(filtered)).toEqual(expected);
+      expect(ids(unfiltered)).toEqual(["DLA-3008-1", "DLA-3051-1"]);
+      expect(match(inv, lookupFrom(filtered))).toEqual(match(inv, lookupFrom(unfiltered)));
+    }
+  });
+
+  it("withdrawn records come back whatever the installed version", async () => {
+    const keys = inventoryKeys({ packages: [{ type: "go-module", name: "k8s.io/kubernetes", version: "v1.99.0", ecosystem: "Go", purl: "pkg:golang/k8s.io/kubernetes@v1.99.0", path: "/bin/x" }] });
+    expect(keys[0]!.versionKey).not.toBeNull();
+    expect([...(await lookupCandidates(database.db, keys)).values()].flat().map((a) => a.id)).toEqual(["GO-2022-0617"]);
   });
 });
