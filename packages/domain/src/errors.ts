@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   LKT_ERR_NOT_FOUND: "resource not found",
   LKT_ERR_VALIDATION: "request field invalid",
   LKT_ERR_ABORTED: "operation cancelled by its caller",
+  LKT_ERR_UNAVAILABLE: "a dependency (queue, bus, database) is unavailable; retry later",
   LKT_ERR_INTERNAL: "internal error",
 } as const;
 

@@ -92,6 +92,21 @@ describe("webhook service", () => {
     expect(jobs[0]!.data.correlationId).toBeTruthy();
   });
 
+  it("answers 503 when the queue does not answer, so the registry retries", async () => {
+    const deadRedis = redisConnection("redis://127.0.0.1:1"); // nothing listens: commands wait
+    deadRedis.on("error", () => {});
+    const app2 = buildWebhookApp({
+      log: silentLogger, metrics: createMetrics("webhook"), bus, scanQueue: new JobQueue("scan", deadRedis, ns), redis: deadRedis,
+      registries: [{ id: "local", flavour: "distribution", host: "127.0.0.1:5000", insecure: true, webhookToken: TOKEN, aliases: [], repositories: [] }],
+      readiness: [], bodyLimit: 1024 * 1024, dedupeTtlMs: 60_000, namespace: ns, acceptTimeoutMs: 300,
+    });
+    const r = await app2.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: body });
+    expect(r.statusCode).toBe(503);
+    expect(r.json().error.code).toBe("LKT_ERR_UNAVAILABLE");
+    await app2.close();
+    deadRedis.disconnect();
+  });
+
   it("serves health, readiness and metrics", async () => {
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
     expect((await app.inject({ url: "/readyz" })).json().status).toBe("ready");

@@ -20,6 +20,13 @@ export interface WebhookDeps {
   bodyLimit: number;
   dedupeTtlMs: number;
   namespace: string;
+  /** Bound on publishing + enqueueing one push before answering 503. */
+  acceptTimeoutMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, rej) => { t = setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms); })]).finally(() => clearTimeout(t));
 }
 
 const UNAUTHORIZED = { error: { code: "LKT_ERR_WEBHOOK_AUTH", message: "unknown source or bad credentials" } };
@@ -91,9 +98,15 @@ export function buildWebhookApp(deps: WebhookDeps) {
     pushes.inc({ source: source.id, outcome: "ignored" }, parsed.ignored.length);
     let accepted = 0;
     let duplicates = 0;
-    for (const p of parsed.pushes) {
-      if (await accept(deps, p, String(req.id), req.log)) accepted++;
-      else duplicates++;
+    try {
+      for (const p of parsed.pushes) {
+        if (await withTimeout(accept(deps, p, String(req.id), req.log), deps.acceptTimeoutMs ?? 5_000)) accepted++;
+        else duplicates++;
+      }
+    } catch (e) {
+      // Queue or bus down: a 503 makes the registry deliver the event again later; nothing is lost.
+      req.log.error({ err: (e as Error).message }, "webhook event not accepted: dependency unavailable");
+      return reply.status(503).send({ error: { code: "LKT_ERR_UNAVAILABLE", message: "queue or bus unavailable; retry later" } });
     }
     pushes.inc({ source: source.id, outcome: "accepted" }, accepted);
     pushes.inc({ source: source.id, outcome: "duplicate" }, duplicates);
