@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from "@lookout/queue";
 import { describeError, type DeliveryJob, type Envelope } from "@lookout/domain";
 import {
-  claimDelivery, finishDelivery, recordDestinationHealth, setSubscriptionPaused, unsubscribeToken, type Db, type SecretBox, type Subscription,
+  recordDestinationHealth, setSubscriptionPaused, unsubscribeToken, type Db, type SecretBox, type Subscription,
 } from "@lookout/db";
 import { notificationIdFor, type Deliverer, type Notification } from "@lookout/channels";
 import type { Logger } from "@lookout/log";
@@ -10,6 +10,7 @@ import type { Metrics } from "@lookout/service-kit";
 import { clearDigest, sealDigest, type DigestStore } from "./digest.js";
 import { destinationKey, isRelayFailure, takeToken } from "./rate.js";
 import type { SubscriptionCache } from "./sub-cache.js";
+import type { DeliveryLog } from "./delivery-log.js";
 
 export interface DeliverDeps {
   db: Db;
@@ -24,6 +25,7 @@ export interface DeliverDeps {
   latency: { observe(labels: { channel: string }, v: number): void };
   digest: DigestStore;
   subscriptions: SubscriptionCache;
+  deliveries: DeliveryLog;
   /** Base URL of the api service: email gets `<publicUrl>/unsubscribe/<token>` as List-Unsubscribe. */
   publicUrl?: string | undefined;
 }
@@ -65,10 +67,10 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
   const log = d.log.child({ correlationId: env.correlationId, subscriptionId, eventId });
   const sub = await d.subscriptions.get(subscriptionId);
   if (!sub) return "subscription gone";
-  const status = await claimDelivery(d.db, { subscriptionId, eventId, eventType });
+  const status = await d.deliveries.claim({ subscriptionId, eventId, eventType });
   if (status === "delivered" || status === "failed" || status === "skipped") return `already ${status}`;
   if (sub.paused) {
-    await finishDelivery(d.db, { subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: `destination paused: ${sub.pausedReason ?? ""}` });
+    await d.deliveries.finish({ subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: `destination paused: ${sub.pausedReason ?? ""}` });
     return "paused";
   }
   const deliverer = d.deliverers.get(sub.channel);
@@ -80,7 +82,7 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
   }
   const notification = await notificationFor(d, sub, env.data, log);
   if (!notification) {
-    await finishDelivery(d.db, { subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: "empty digest" });
+    await d.deliveries.finish({ subscriptionId, eventId, status: "skipped", attempts: job.attemptsMade, lastError: "empty digest" });
     return "empty digest";
   }
   const started = performance.now();
@@ -90,7 +92,7 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
   const fields = { channel: sub.channel, notificationId: notification.id, attempts };
   if (r.ok) {
     const latencyMs = Date.now() - Date.parse(eventType === "digest" ? env.time : notification.occurredAt);
-    await finishDelivery(d.db, { subscriptionId, eventId, status: "delivered", attempts, latencyMs });
+    await d.deliveries.finish({ subscriptionId, eventId, status: "delivered", attempts, latencyMs });
     if (eventType === "digest") await clearDigest(d.digest, sub.id, (env.data.event as { window: number }).window);
     if (sub.consecutiveFailures > 0) await recordDestinationHealth(d.db, subscriptionId, true);
     d.metrics.jobs.inc({ queue: "delivery", outcome: `${sub.channel}_delivered` });
@@ -101,7 +103,7 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
   const final = attempts >= (job.opts.attempts ?? 1);
   if (isRelayFailure(sub.channel, r)) {
     // The operator's SMTP relay (auth, TLS, down): not this destination's fault. Retry; never pause.
-    await finishDelivery(d.db, { subscriptionId, eventId, status: final ? "failed" : "pending", attempts, lastError: `smtp relay: ${r.reason}` });
+    await d.deliveries.finish({ subscriptionId, eventId, status: final ? "failed" : "pending", attempts, lastError: `smtp relay: ${r.reason}` });
     log.error({ ...fields, reason: r.reason }, "smtp relay failure: check SMTP_* settings");
     throw new RetryLater(r.reason, r.retryAfterMs);
   }
@@ -111,7 +113,7 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
     log.error({ ...fields, failures }, "destination paused");
   }
   const done = r.permanent || final;
-  await finishDelivery(d.db, { subscriptionId, eventId, status: done ? "failed" : "pending", attempts, lastError: r.reason });
+  await d.deliveries.finish({ subscriptionId, eventId, status: done ? "failed" : "pending", attempts, lastError: r.reason });
   d.metrics.jobs.inc({ queue: "delivery", outcome: `${sub.channel}_${done ? "failed" : "retried"}` });
   log.warn({ ...fields, reason: r.reason, permanent: r.permanent }, done ? "delivery failed" : "delivery failed, will retry");
   if (r.permanent) throw new UnrecoverableError(r.reason);

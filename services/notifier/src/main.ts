@@ -9,6 +9,7 @@ import { loadNotifierConfig, type NotifierConfig } from "./config.js";
 import { deliverJob, deliveryBackoff } from "./deliver.js";
 import { fanout } from "./fanout.js";
 import { createSubscriptionCache } from "./sub-cache.js";
+import { createDeliveryLog } from "./delivery-log.js";
 
 /** Fixed id of the subscription LOOKOUT_SLACK_WEBHOOK_URL defines, so restarts update it in place. */
 export const CONFIG_SLACK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-00000000511c";
@@ -53,11 +54,12 @@ export async function startNotifier(cfg: NotifierConfig, infra: Infra, log: Logg
     await infra.bus.consume("notifierFindings", handle("findingsChanged")),
   ];
   const subscriptions = createSubscriptionCache(infra.database.db, box);
+  const deliveries = createDeliveryLog(infra.database.db);
   const worker = createWorker(
     "delivery",
     (env, job, token) => deliverJob({
       db: infra.database.db, box, redis: infra.redis, namespace: infra.namespace, deliverers, log, metrics,
-      ratePerMinute: cfg.NOTIFIER_RATE_PER_MINUTE, pauseAfter: cfg.NOTIFIER_PAUSE_AFTER, latency, digest, subscriptions, publicUrl: cfg.LOOKOUT_PUBLIC_URL,
+      ratePerMinute: cfg.NOTIFIER_RATE_PER_MINUTE, pauseAfter: cfg.NOTIFIER_PAUSE_AFTER, latency, digest, subscriptions, deliveries, publicUrl: cfg.LOOKOUT_PUBLIC_URL,
     }, env, job, token),
     {
       connection: infra.redis, prefix: infra.namespace, concurrency: cfg.NOTIFIER_CONCURRENCY, log, backoffStrategy: deliveryBackoff,

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { Db } from "../client.js";
 import { deliveries, sentFindings, subscriptions } from "../schema.js";
 import type { SecretBox } from "../secret-box.js";
@@ -103,6 +103,40 @@ export async function finishDelivery(
     ...(d.latencyMs !== undefined ? { latencyMs: Math.round(d.latencyMs) } : {}),
     ...(d.status === "delivered" ? { deliveredAt: new Date() } : {}),
   }).where(and(eq(deliveries.subscriptionId, d.subscriptionId), eq(deliveries.eventId, d.eventId)));
+}
+
+export type DeliveryKey = { subscriptionId: string; eventId: string; eventType: string };
+export type DeliveryOutcome = Parameters<typeof finishDelivery>[1];
+const pairKey = (d: { subscriptionId: string; eventId: string }) => `${d.subscriptionId}\u0000${d.eventId}`;
+
+/**
+ * `claimDelivery` for many rows in one statement (a second one only for rows that existed).
+ * Returns each row's status, in input order.
+ */
+export async function claimDeliveries(db: Db, items: DeliveryKey[]): Promise<string[]> {
+  if (!items.length) return [];
+  const status = new Map<string, string>();
+  const created = await db.insert(deliveries).values(items.map((d) => ({ ...d, status: "pending" as const }))).onConflictDoNothing()
+    .returning({ subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId, status: deliveries.status });
+  for (const r of created) status.set(pairKey(r), r.status);
+  const missing = items.filter((d) => !status.has(pairKey(d)));
+  if (missing.length) {
+    const rows = await db.select({ subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId, status: deliveries.status }).from(deliveries)
+      .where(or(...missing.map((d) => and(eq(deliveries.subscriptionId, d.subscriptionId), eq(deliveries.eventId, d.eventId)))));
+    for (const r of rows) status.set(pairKey(r), r.status);
+  }
+  return items.map((d) => status.get(pairKey(d)) ?? "pending");
+}
+
+/** `finishDelivery` for many rows in one UPDATE … FROM (VALUES …). */
+export async function finishDeliveries(db: Db, items: DeliveryOutcome[]): Promise<void> {
+  if (!items.length) return;
+  const values = sql.join(items.map((d) => sql`(${d.subscriptionId}::uuid, ${d.eventId}::text, ${d.status}::text, ${d.attempts}::int, ${d.lastError ?? null}::text, ${d.latencyMs === undefined ? null : Math.round(d.latencyMs)}::int)`), sql`, `);
+  await db.execute(sql`UPDATE deliveries AS d SET status = v.status, attempts = v.attempts, last_error = v.last_error,
+    latency_ms = COALESCE(v.latency_ms, d.latency_ms),
+    delivered_at = CASE WHEN v.status = 'delivered' THEN now() ELSE d.delivered_at END
+    FROM (VALUES ${values}) AS v(subscription_id, event_id, status, attempts, last_error, latency_ms)
+    WHERE d.subscription_id = v.subscription_id AND d.event_id = v.event_id`);
 }
 
 export async function listDeliveries(db: Db, opts: { subscriptionId?: string; status?: string; limit?: number } = {}) {
