@@ -11,7 +11,7 @@ export interface DeliveryLog {
 }
 
 function batcher<T, R>(run: (items: T[]) => Promise<R[]>, maxBatch: number): (item: T) => Promise<R> {
-  let pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  const pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let scheduled = false;
   const flush = async () => {
     scheduled = false;
