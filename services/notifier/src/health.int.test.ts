@@ -1,8 +1,10 @@
+// Destination health: what counts against a destination (and pauses it) and what does not.
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHttpReceiver, type FakeHttpReceiver } from "@lookout/channels/testing";
 import { waitUntil } from "@lookout/testkit";
-import { startHarness, type Harness } from "./test-support.js";
+import { sleep, startHarness, WEBHOOK_SECRET, type Harness } from "./test-support.js";
 
 // A relay that refuses our SMTP credentials (535) is the operator's problem: it must not pause
 // every email subscription or count against their destinations. NOTIFIER_PAUSE_AFTER=1 would
@@ -10,8 +12,10 @@ import { startHarness, type Harness } from "./test-support.js";
 let h: Harness;
 let relay: SMTPServer;
 let authAttempts = 0;
+let rx: FakeHttpReceiver;
 
 beforeAll(async () => {
+  rx = await startHttpReceiver();
   relay = new SMTPServer({
     allowInsecureAuth: true,
     disabledCommands: ["STARTTLS"],
@@ -32,6 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.stop();
+  await rx?.close();
   await new Promise<void>((r) => relay?.close(() => r()));
 });
 
@@ -48,5 +53,23 @@ describe("SMTP relay auth failure (535)", () => {
       expect(s).toMatchObject({ paused: false, consecutiveFailures: 0 });
     }
     await waitUntil(async () => authAttempts >= 4, "auth attempts");
+  });
+});
+
+describe("a destination failing repeatedly", () => {
+  it("is paused with the reason, and later events skip it", async () => {
+    rx.script("/gone", [{ status: 410, body: "gone" }]);
+    const sub = await h.subscribe({ name: "gone", channel: "webhook", destination: { url: `${rx.url}/gone`, secret: WEBHOOK_SECRET }, filter: { repositories: ["pause/*"] } });
+    const e1 = await h.publishScan({ repository: "pause/app", tag: "v1" });
+    await h.deliveryOf(sub, e1, ["failed"]);
+    const s = await waitUntil(async () => {
+      const x = (await h.api("GET", `/api/v1/subscriptions/${sub}`)).body;
+      return x.paused && x;
+    }, "paused");
+    expect(s.pausedReason).toMatch(/1 consecutive failures, last: HTTP 410/);
+    expect((await h.api("GET", "/api/v1/subscriptions")).body.items.find((x: any) => x.id === sub).paused).toBe(true);
+    await h.publishScan({ repository: "pause/app", tag: "v2" });
+    await sleep(2000);
+    expect(rx.on("/gone")).toHaveLength(1);
   });
 });
