@@ -2,7 +2,7 @@ import { ConfigError } from "@lookout/config";
 import { schema } from "@lookout/db";
 import { createLogger, type Logger } from "@lookout/log";
 import { createWorker, JobQueue } from "@lookout/queue";
-import { closeInfra, openInfra, readinessChecks, type Infra } from "@lookout/runtime";
+import { closeInfra, isMain, openInfra, readinessChecks, runService, type Infra } from "@lookout/runtime";
 import { createHttp, createMetrics, installShutdown } from "@lookout/service-kit";
 import { loadFeedSyncConfig, type FeedSyncConfig } from "./config.js";
 import type { FetchLike } from "./fetch/download.js";
@@ -92,19 +92,4 @@ export async function startFeedSync(cfg: FeedSyncConfig, infra: Infra, log: Logg
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  let cfg: FeedSyncConfig;
-  try {
-    cfg = loadFeedSyncConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) console.error(`feed-sync: config: ${p}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createLogger({ service: "feed-sync", level: cfg.LOG_LEVEL });
-  const infra = await openInfra(cfg, log, "feed-sync");
-  const svc = await startFeedSync(cfg, infra, log);
-  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
-}
+if (isMain(import.meta.url)) await runService("feed-sync", loadFeedSyncConfig, startFeedSync);
