@@ -53,3 +53,4 @@ export function readinessChecks(infra: Infra) {
   ];
 }
 export * from "./secrets.js";
+export * from "./run-service.js";

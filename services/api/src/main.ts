@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "@lookout/config";
 import { SecretBox } from "@lookout/db";
-import { createLogger, type Logger } from "@lookout/log";
-import { closeInfra, openInfra, readinessChecks, secretKeyFrom, type Infra } from "@lookout/runtime";
-import { createMetrics, installShutdown } from "@lookout/service-kit";
+import { type Logger } from "@lookout/log";
+import { isMain, readinessChecks, runService, secretKeyFrom, type Infra } from "@lookout/runtime";
+import { createMetrics } from "@lookout/service-kit";
 import { buildApiApp } from "./app.js";
 import { loadApiConfig, type ApiConfig } from "./config.js";
 
@@ -36,19 +35,4 @@ export async function startApi(cfg: ApiConfig, infra: Infra, log: Logger) {
   return { name: "api", address, app, stop: () => app.close() };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  let cfg: ApiConfig;
-  try {
-    cfg = loadApiConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) console.error(`api: config: ${p}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createLogger({ service: "api", level: cfg.LOG_LEVEL });
-  const infra = await openInfra(cfg, log, "api");
-  const svc = await startApi(cfg, infra, log);
-  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
-}
+if (isMain(import.meta.url)) await runService("api", loadApiConfig, startApi);

@@ -1,9 +1,8 @@
-import { ConfigError } from "@lookout/config";
 import { schema } from "@lookout/db";
-import { createLogger, type Logger } from "@lookout/log";
+import { type Logger } from "@lookout/log";
 import { createWorker, JobQueue } from "@lookout/queue";
-import { closeInfra, isMain, openInfra, readinessChecks, runService, type Infra } from "@lookout/runtime";
-import { createHttp, createMetrics, installShutdown } from "@lookout/service-kit";
+import { isMain, readinessChecks, runService, type Infra } from "@lookout/runtime";
+import { createHttp, createMetrics } from "@lookout/service-kit";
 import { loadFeedSyncConfig, type FeedSyncConfig } from "./config.js";
 import type { FetchLike } from "./fetch/download.js";
 import { purge } from "./retention.js";

@@ -1,10 +1,9 @@
-import { ConfigError } from "@lookout/config";
 import { createSubscription, SecretBox } from "@lookout/db";
 import { CHANNELS, type Deliverer, type DestinationPolicy } from "@lookout/channels";
-import { createLogger, type Logger } from "@lookout/log";
+import { type Logger } from "@lookout/log";
 import { createWorker, JobQueue } from "@lookout/queue";
-import { closeInfra, openInfra, readinessChecks, secretKeyFrom, type Infra } from "@lookout/runtime";
-import { createHttp, createMetrics, installShutdown } from "@lookout/service-kit";
+import { isMain, readinessChecks, runService, secretKeyFrom, type Infra } from "@lookout/runtime";
+import { createHttp, createMetrics } from "@lookout/service-kit";
 import { loadNotifierConfig, type NotifierConfig } from "./config.js";
 import { deliverJob, deliveryBackoff } from "./deliver.js";
 import { fanout } from "./fanout.js";
@@ -82,19 +81,4 @@ export async function startNotifier(cfg: NotifierConfig, infra: Infra, log: Logg
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  let cfg: NotifierConfig;
-  try {
-    cfg = loadNotifierConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) console.error(`notifier: config: ${p}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createLogger({ service: "notifier", level: cfg.LOG_LEVEL });
-  const infra = await openInfra(cfg, log, "notifier");
-  const svc = await startNotifier(cfg, infra, log);
-  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
-}
+if (isMain(import.meta.url)) await runService("notifier", loadNotifierConfig, startNotifier);

@@ -1,8 +1,7 @@
-import { ConfigError } from "@lookout/config";
-import { createLogger, type Logger } from "@lookout/log";
+import { type Logger } from "@lookout/log";
 import { createWorker } from "@lookout/queue";
-import { closeInfra, openInfra, readinessChecks, type Infra } from "@lookout/runtime";
-import { createHttp, createMetrics, installShutdown } from "@lookout/service-kit";
+import { isMain, readinessChecks, runService, type Infra } from "@lookout/runtime";
+import { createHttp, createMetrics } from "@lookout/service-kit";
 import { createAnalyzer } from "./analyze.js";
 import { loadScannerConfig, type ScannerConfig } from "./config.js";
 import { registryClientFor } from "./registry.js";
@@ -47,19 +46,4 @@ export async function startScanner(cfg: ScannerConfig, infra: Infra, log: Logger
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  let cfg: ScannerConfig;
-  try {
-    cfg = loadScannerConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) console.error(`scanner: config: ${p}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createLogger({ service: "scanner", level: cfg.LOG_LEVEL });
-  const infra = await openInfra(cfg, log, "scanner");
-  const svc = await startScanner(cfg, infra, log);
-  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
-}
+if (isMain(import.meta.url)) await runService("scanner", loadScannerConfig, startScanner);

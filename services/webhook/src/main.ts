@@ -1,8 +1,6 @@
-import { createLogger } from "@lookout/log";
-import { ConfigError } from "@lookout/config";
 import { JobQueue } from "@lookout/queue";
-import { closeInfra, openInfra, readinessChecks } from "@lookout/runtime";
-import { createMetrics, installShutdown } from "@lookout/service-kit";
+import { isMain, readinessChecks, runService } from "@lookout/runtime";
+import { createMetrics } from "@lookout/service-kit";
 import { buildWebhookApp } from "./app.js";
 import { loadWebhookConfig, type WebhookConfig } from "./config.js";
 import type { Infra } from "@lookout/runtime";
@@ -21,19 +19,4 @@ export async function startWebhook(cfg: WebhookConfig, infra: Infra, log: Logger
   return { name: "webhook", address, app, stop: async () => { await app.close(); await scanQueue.close(); } };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  let cfg: WebhookConfig;
-  try {
-    cfg = loadWebhookConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) console.error(`webhook: config: ${p}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createLogger({ service: "webhook", level: cfg.LOG_LEVEL });
-  const infra = await openInfra(cfg, log, "webhook");
-  const svc = await startWebhook(cfg, infra, log);
-  installShutdown(log, () => [svc, { name: "infra", stop: () => closeInfra(infra) }], cfg.LOOKOUT_SHUTDOWN_GRACE);
-}
+if (isMain(import.meta.url)) await runService("webhook", loadWebhookConfig, startWebhook);
