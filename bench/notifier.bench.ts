@@ -16,7 +16,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { encodeEvent } from "@lookout/domain";
-import { startSystem } from "../test/support/system.js";
+import { startSystem, type System } from "../test/support/system.js";
 
 const num = (k: string, d: number) => Number(process.env[k] ?? d);
 const EVENTS = num("BENCH_NOTIFIER_EVENTS", 1000);
@@ -26,6 +26,18 @@ const PACED = num("BENCH_NOTIFIER_PACED_EVENTS", 20);
 const PACE_MS = num("BENCH_NOTIFIER_PACE_MS", 1000);
 const CONCURRENCY = num("BENCH_NOTIFIER_CONCURRENCY", 32);
 const SECRET = `whsec_${Buffer.from("bench-signing-secret-0123456789abcdef").toString("base64")}`;
+
+/** Publish, retried on a JetStream timeout (a loaded machine); the message id makes a retry a no-op. */
+async function publish(sys: System, env: Parameters<System["infra"]["bus"]["publish"]>[1]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sys.infra.bus.publish("scanCompleted", env as never);
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
 
 async function phase(events: number, paceMs: number, capS: number) {
   const latencies: number[] = [];
@@ -65,7 +77,7 @@ async function phase(events: number, paceMs: number, capS: number) {
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < events; i++) {
       const digest = `sha256:${i.toString(16).padStart(64, "0")}`;
-      await sys.infra.bus.publish("scanCompleted", encodeEvent("scanCompleted", "bench", {
+      await publish(sys, encodeEvent("scanCompleted", "bench", {
         scanId: `s${i}`, image: { registry: "registry.test", repository: `bench/app-${i % 10}`, digest, tag: `v${i}` },
         status: "succeeded", packageCount: 100, findingCount: 1, severityCounts: { high: 1 }, durationMs: 10,
         topFindings: [{ advisoryId: "GHSA-whgm-jr23-g3j9", packageName: "ansi-html", installedVersion: "0.0.7", fixedVersion: "0.0.8", severity: "high" }],

@@ -74,7 +74,11 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
     return "paused";
   }
   const deliverer = d.deliverers.get(sub.channel);
-  if (!deliverer) throw new UnrecoverableError(`channel ${sub.channel} is not configured`);
+  if (!deliverer) {
+    const reason = `channel ${sub.channel} is not configured${sub.channel === "email" ? " (SMTP_HOST unset)" : ""}`;
+    await d.deliveries.finish({ subscriptionId, eventId, status: "failed", attempts: job.attemptsMade, lastError: reason });
+    throw new UnrecoverableError(reason);
+  }
   const wait = await takeToken(d.redis, d.namespace, destinationKey(sub.channel, sub.destination), d.ratePerMinute);
   if (wait > 0 && token) {
     await job.moveToDelayed(Date.now() + wait, token);
@@ -108,6 +112,7 @@ export async function deliverJob(d: DeliverDeps, env: Envelope<DeliveryJob>, job
     throw new RetryLater(r.reason, r.retryAfterMs);
   }
   const failures = await recordDestinationHealth(d.db, subscriptionId, false);
+  d.subscriptions.invalidate(subscriptionId); // the next success must see the count to reset it
   if (failures >= d.pauseAfter) {
     await setSubscriptionPaused(d.db, subscriptionId, true, `${failures} consecutive failures, last: ${r.reason}`);
     log.error({ ...fields, failures }, "destination paused");

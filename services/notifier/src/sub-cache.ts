@@ -7,6 +7,8 @@ import { getSubscription, type Db, type SecretBox, type Subscription } from "@lo
  */
 export interface SubscriptionCache {
   get(id: string): Promise<Subscription | undefined>;
+  /** Forget one entry (after this process changed its failure count or paused it). */
+  invalidate(id: string): void;
 }
 
 export function createSubscriptionCache(db: Db, box: SecretBox, ttlMs = 1_000, max = 10_000): SubscriptionCache {
@@ -22,5 +24,6 @@ export function createSubscriptionCache(db: Db, box: SecretBox, ttlMs = 1_000, m
       value.catch(() => entries.delete(id));
       return value;
     },
+    invalidate: (id) => void entries.delete(id),
   };
 }
