@@ -53,7 +53,16 @@ async function generate(path: string, changed: boolean): Promise<void> {
   const zip = new yazl.ZipFile();
   const out = createWriteStream(path);
   zip.outputStream.pipe(out);
-  for (let i = 0; i < N; i++) zip.addBuffer(Buffer.from(record(i, changed)), `BENCH-${i}.json`, { mtime: new Date(0) });
+  // yazl deflates every added buffer at once: keep at most ~2000 entries in flight.
+  const entries = (zip as unknown as { entries: { state: number }[] }).entries;
+  let written = 0;
+  for (let i = 0; i < N; i++) {
+    zip.addBuffer(Buffer.from(record(i, changed)), `BENCH-${i}.json`, { mtime: new Date(0) });
+    while (i - written > 2000) {
+      await new Promise((r) => setTimeout(r, 5));
+      while (written < entries.length && entries[written]!.state >= 3) written++; // Entry.FILE_DATA_DONE
+    }
+  }
   zip.end();
   await new Promise<void>((r) => out.on("close", () => r()));
 }

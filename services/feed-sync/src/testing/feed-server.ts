@@ -19,8 +19,9 @@ export class FeedServer {
   private constructor(private readonly server: Server, readonly url: string) {}
 
   static async start(): Promise<FeedServer> {
-    let self: FeedServer | undefined;
+    const ref: { self?: FeedServer } = {};
     const server = createServer((req, res) => {
+      const self = ref.self;
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
       self!.requests.set(path, (self!.requests.get(path) ?? 0) + 1);
       const f = self!.files.get(path);
@@ -41,8 +42,8 @@ export class FeedServer {
       res.end(f.body);
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    self = new FeedServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return self;
+    ref.self = new FeedServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return ref.self;
   }
 
   count(path: string): number {
