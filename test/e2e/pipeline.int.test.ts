@@ -77,6 +77,8 @@ describe("a real registry push reaches Slack", () => {
     const img: any = await (await fetch(`${sys.urls.api}/api/v1/images/${images[0].id}`, { headers: { authorization: `Bearer ${sys.apiToken}` } })).json();
     expect(img).toMatchObject({ user: "1000", envKeys: ["PATH", "SECRET_TOKEN"], labels: { "org.opencontainers.image.source": "https://example.test/app" } });
     expect(img.layers).toHaveLength(1);
+    const byDigest: any = await (await fetch(`${sys.urls.api}/api/v1/images/${manifestDigest}?repository=team-a/app`, { headers: { authorization: `Bearer ${sys.apiToken}` } })).json();
+    expect(byDigest.id).toBe(img.id);
     expect(JSON.stringify(img)).not.toContain("SECRET_TOKEN=x");
 
     // The registry's own manifest-push notification delivered twice more: still one scan, one message.

@@ -1,5 +1,5 @@
-import { LookoutError } from "@lookout/domain";
-import { getImage, getScan, listImages, listScans, type Db, type SecretBox } from "@lookout/db";
+import { DIGEST_RE, LookoutError } from "@lookout/domain";
+import { getImage, getImageByDigest, getScan, listImages, listScans, type Db, type SecretBox } from "@lookout/db";
 import type { DestinationPolicy } from "@lookout/channels";
 import { secretsEqual } from "@lookout/registry-events";
 import { createHttp, type Metrics, type ReadinessCheck } from "@lookout/service-kit";
@@ -32,8 +32,11 @@ export function buildApiApp(deps: ApiDeps) {
   app.get<{ Querystring: Record<string, string> }>("/api/v1/images", async (req) => ({
     items: await listImages(deps.db, { ...(req.query.repository ? { repository: req.query.repository } : {}), limit: int(req.query.limit, 100), offset: int(req.query.offset, 0) }),
   }));
-  app.get<{ Params: { id: string } }>("/api/v1/images/:id", async (req) => {
-    const img = /^\d+$/.test(req.params.id) ? await getImage(deps.db, Number(req.params.id)) : undefined;
+  // :id is the numeric id or a manifest digest (the notifier's report links use the digest).
+  app.get<{ Params: { id: string }; Querystring: { repository?: string } }>("/api/v1/images/:id", async (req) => {
+    const id = req.params.id;
+    const img = /^\d{1,15}$/.test(id) ? await getImage(deps.db, Number(id))
+      : DIGEST_RE.test(id) ? await getImageByDigest(deps.db, id, req.query.repository) : undefined;
     if (!img) throw new LookoutError("LKT_ERR_NOT_FOUND", "image not found", { status: 404 });
     return img;
   });

@@ -88,6 +88,18 @@ export async function listImages(db: Db, opts: { repository?: string; limit?: nu
   return rows;
 }
 
+/** An image by manifest digest (optionally within one repository); the newest push wins. */
+export async function getImageByDigest(db: Db, digest: string, repository?: string) {
+  const [row] = await db
+    .select({ image: images })
+    .from(images)
+    .innerJoin(repositories, eq(images.repositoryId, repositories.id))
+    .where(and(eq(images.digest, digest), repository ? eq(repositories.name, repository) : undefined))
+    .orderBy(desc(images.lastPushedAt))
+    .limit(1);
+  return row?.image;
+}
+
 export async function getImage(db: Db, id: number) {
   const [row] = await db.select().from(images).where(eq(images.id, id));
   return row;
