@@ -14,19 +14,18 @@
  * Prints one JSON object.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import yazl from "yazl";
 import { Bus } from "@lookout/bus";
 import { createLogger } from "@lookout/log";
 import { createTestDatabase } from "@lookout/testkit";
 import { osvSource } from "../src/sources/osv/index.js";
 import { syncSource } from "../src/sync.js";
+import { ZipWriter } from "./zip-writer.js";
 
 const { values } = parseArgs({ options: { advisories: { type: "string", default: "100000" }, images: { type: "string", default: "10000" }, gen: { type: "string" }, changed: { type: "boolean", default: false } } });
 const N = Number(values.advisories);
@@ -50,21 +49,9 @@ function record(i: number, changed: boolean): string {
 
 /** Child mode: write the zip (kept out of the measured process's heap and RSS). */
 async function generate(path: string, changed: boolean): Promise<void> {
-  const zip = new yazl.ZipFile();
-  const out = createWriteStream(path);
-  zip.outputStream.pipe(out);
-  // yazl deflates every added buffer at once: keep at most ~2000 entries in flight.
-  const entries = (zip as unknown as { entries: { state: number }[] }).entries;
-  let written = 0;
-  for (let i = 0; i < N; i++) {
-    zip.addBuffer(Buffer.from(record(i, changed)), `BENCH-${i}.json`, { mtime: new Date(0) });
-    while (i - written > 2000) {
-      await new Promise((r) => setTimeout(r, 5));
-      while (written < entries.length && entries[written]!.state >= 3) written++; // Entry.FILE_DATA_DONE
-    }
-  }
-  zip.end();
-  await new Promise<void>((r) => out.on("close", () => r()));
+  const zip = new ZipWriter(path);
+  for (let i = 0; i < N; i++) await zip.add(`BENCH-${i}.json`, Buffer.from(record(i, changed)));
+  await zip.close();
 }
 
 function genZip(dir: string, changed: boolean): void {
