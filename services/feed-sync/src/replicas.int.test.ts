@@ -4,8 +4,7 @@ import { loadFeedSyncConfig } from "@lookout/feed-sync/config";
 import { waitUntil } from "@lookout/testkit";
 import { startSystem, type System } from "../../../test/support/system.js";
 import { startFeedSync } from "./main.js";
-import type { FeedSource } from "./sources/index.js";
-import { silent } from "./testing/harness.js";
+import { heldSource, silent } from "./testing/harness.js";
 
 let sys: System;
 beforeAll(async () => {
@@ -15,28 +14,15 @@ afterAll(() => sys?.stop());
 
 describe("two feed-sync replicas", () => {
   it("never sync the same source at once: the second replica's job is told the lock is held", async () => {
-    let active = 0;
-    let maxActive = 0;
-    let calls = 0;
-    let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    const slow: FeedSource = {
-      name: "slow",
-      async sync() {
-        calls++;
-        maxActive = Math.max(maxActive, ++active);
-        await held;
-        active--;
-        return { added: 0, changed: 0, withdrawn: 0, rejected: 0, unchanged: true };
-      },
-    };
+    const held = heldSource();
+    const slow = held.source;
     const cfg = loadFeedSyncConfig(sys.env);
     const a = await startFeedSync(cfg, sys.infra, silent, { sources: [slow] });
     const b = await startFeedSync(cfg, sys.infra, silent, { sources: [slow] });
     try {
       // Whichever job comes first (the scheduler's first tick or manual-1) takes the source and holds it.
       await a.queue.add({ source: "slow", trigger: "manual" }, { jobId: "manual-1", correlationId: "m1" });
-      await waitUntil(async () => calls === 1, "one replica syncing");
+      await waitUntil(async () => held.calls() === 1, "one replica syncing");
       const ids = ["manual-2", "manual-3"];
       for (const jobId of ids) await b.queue.add({ source: "slow", trigger: "manual" }, { jobId, correlationId: jobId });
       const refused = await waitUntil(async () => {
@@ -44,15 +30,15 @@ describe("two feed-sync replicas", () => {
         return jobs.every((j) => j?.finishedOn) ? jobs.flatMap((j) => (j!.returnvalue as { status: string }[]).map((r) => r.status)) : undefined;
       }, "both later jobs refused while the source is held");
       expect(refused).toEqual(["locked", "locked"]);
-      expect(calls).toBe(1);
-      release();
+      expect(held.calls()).toBe(1);
+      held.release();
       await waitUntil(async () => (await a.queue.queue.getJob("manual-1"))?.finishedOn, "first job finished");
-      expect(maxActive).toBe(1);
+      expect(held.maxActive()).toBe(1);
       // Every sync that ran was recorded; refused ones were not.
       const runs = await sys.infra.database.db.execute(sql`select count(*)::int as n from feed_sync_runs where source = 'slow'`);
-      expect((("rows" in runs ? runs.rows : runs) as { n: number }[])[0]!.n).toBe(calls);
+      expect((("rows" in runs ? runs.rows : runs) as { n: number }[])[0]!.n).toBe(held.calls());
     } finally {
-      release();
+      held.release();
       await a.stop();
       await b.stop();
     }

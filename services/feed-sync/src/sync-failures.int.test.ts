@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { osvSource } from "./sources/osv/index.js";
-import type { FeedSource } from "./sources/index.js";
 import { syncSource } from "./sync.js";
 import { buildZip, FeedServer, syntheticOsv } from "./testing/feed-server.js";
-import { count, scalar, startHarness, testdata, type Harness } from "./testing/harness.js";
+import { count, heldSource, scalar, startHarness, testdata, type Harness } from "./testing/harness.js";
 
 let h: Harness;
 let server: FeedServer;
@@ -89,28 +88,15 @@ describe("bad input is skipped with counters", () => {
 
 describe("replicas", () => {
   it("two concurrent syncs of one source: one runs, the other is told the lock is held", async () => {
-    let active = 0;
-    let maxActive = 0;
-    let calls = 0;
-    let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    const slow: FeedSource = {
-      name: "slow",
-      async sync() {
-        calls++;
-        maxActive = Math.max(maxActive, ++active);
-        await held;
-        active--;
-        return { added: 0, changed: 0, withdrawn: 0, rejected: 0, unchanged: true };
-      },
-    };
+    const held = heldSource();
+    const slow = held.source;
     const first = syncSource(h.deps(), slow, "schedule");
     await new Promise((r) => setTimeout(r, 100));
     const second = await syncSource(h.deps(), slow, "manual");
     expect(second).toEqual({ status: "locked" });
-    release();
+    held.release();
     expect((await first).status).toBe("unchanged");
-    expect([calls, maxActive]).toEqual([1, 1]);
+    expect([held.calls(), held.maxActive()]).toEqual([1, 1]);
     expect((await syncSource(h.deps(), slow, "manual")).status).toBe("unchanged"); // the lock was released
   });
 });

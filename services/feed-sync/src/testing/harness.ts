@@ -7,6 +7,7 @@ import { createLogger } from "@lookout/log";
 import { redisConnection, type Redis } from "@lookout/queue";
 import { createTestDatabase, type TestDatabase } from "@lookout/testkit";
 import { sql } from "drizzle-orm";
+import type { FeedSource } from "../sources/index.js";
 import type { SyncDeps } from "../sync.js";
 
 export const silent = createLogger({ service: "test", level: process.env.LOOKOUT_TEST_LOG_LEVEL ?? "silent" });
@@ -90,3 +91,27 @@ export async function count(db: Db, query: ReturnType<typeof sql>): Promise<numb
 }
 
 export { schema };
+
+/** A source named "slow" whose sync blocks until `release()`; counts calls and the most running at once. */
+export function heldSource(): { source: FeedSource; release(): void; calls(): number; maxActive(): number } {
+  let active = 0;
+  let max = 0;
+  let calls = 0;
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  return {
+    source: {
+      name: "slow",
+      async sync() {
+        calls++;
+        max = Math.max(max, ++active);
+        await held;
+        active--;
+        return { added: 0, changed: 0, withdrawn: 0, rejected: 0, unchanged: true };
+      },
+    },
+    release: () => release(),
+    calls: () => calls,
+    maxActive: () => max,
+  };
+}
