@@ -1,16 +1,13 @@
 import { inventoryKeys, lookupCandidates, lookupFrom } from "@lookout/advisory-store";
 import { saveScanResults, type Db, type SavedDiff } from "@lookout/db";
-import type { Inventory, Package } from "@lookout/domain";
-import * as ecosystems from "@lookout/ecosystems";
+import type { Inventory } from "@lookout/domain";
+import { CATALOGERS, coalesceNpm, detectDistro, DISTRO_FILES, finalizeInventory } from "@lookout/ecosystems";
 import { buildInventory, type LayerCache, type LayerEvent } from "@lookout/inventory";
 import { match, newMatchStats, type Finding, type MatchOptions, type MatchStats } from "@lookout/matching";
 import type { ImageSource, LayerLimits } from "@lookout/oci";
 import { toCycloneDX, type SbomImageMeta } from "@lookout/sbom";
 import { cdxVulnerabilities, severityCounts, topFindings, type TopFinding } from "./report.js";
 
-const { CATALOGERS, DISTRO_FILES, detectDistro, finalizeInventory } = ecosystems;
-// npm's lockfile-vs-installed-tree merge rule; used as soon as @lookout/ecosystems exports it.
-const coalesceNpm = (ecosystems as { coalesceNpm?: (p: Package[]) => Package[] }).coalesceNpm ?? ((p: Package[]) => p);
 
 export interface AnalyzeOptions {
   db: Db;
