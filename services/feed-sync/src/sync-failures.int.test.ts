@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { osvSource } from "./sources/osv/index.js";
 import { syncSource } from "./sync.js";
 import { buildZip, FeedServer, syntheticOsv } from "./testing/feed-server.js";
-import { count, heldSource, scalar, startHarness, testdata, type Harness } from "./testing/harness.js";
+import { count, goPkg, heldSource, openFindings, scalar, seedImage, startHarness, testdata, type Harness } from "./testing/harness.js";
+import { parseOsvJson } from "@lookout/advisories";
+import { ingestAdvisories } from "@lookout/advisory-store";
 
 let h: Harness;
 let server: FeedServer;
@@ -55,6 +57,22 @@ describe("a sync that dies midway", () => {
     server.files.set("/RubyGems/all.zip", { body });
     const r2 = await syncSource(h.deps(), osvSource(server.url, ["RubyGems"]), "manual");
     expect(r2).toMatchObject({ status: "succeeded", counts: { added: 300 } });
+  });
+});
+
+describe("a crash between ingest and re-match", () => {
+  it("the next run re-matches what the unfinished run wrote, though its ingest sees no change", async () => {
+    const image = await seedImage(h.db, "svc/crashed", [goPkg("golang.org/x/text", "v0.3.5")]);
+    // The crashed run: recorded as running, its records committed, no re-match.
+    await h.db.execute(sql`insert into feed_sync_runs (source, trigger, status, started_at) values ('osv', 'schedule', 'running', now())`);
+    const text = testdata("osv/Go/GO-2021-0113.json");
+    await ingestAdvisories(h.db, (async function* () { yield { ok: parseOsvJson(text) }; })(), { sourceName: "osv:Go" });
+    server.files.set("/Go/all.zip", { body: await buildZip({ "GO-2021-0113.json": text }) });
+    const r = await syncSource(h.deps(), osvSource(server.url, ["Go"]), "schedule");
+    expect(r).toMatchObject({ status: "succeeded", counts: { added: 0, changed: 0 }, rematch: { images: 1, new: 1 } });
+    expect(await openFindings(h.db, image)).toEqual(["CVE-2021-38561"]);
+    const again = await syncSource(h.deps(), osvSource(server.url, ["Go"]), "schedule"); // the previous run finished: nothing carried
+    expect(again).toMatchObject({ status: "unchanged", rematch: { images: 0 } });
   });
 });
 

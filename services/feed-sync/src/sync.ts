@@ -6,6 +6,7 @@ import type { Bus } from "@lookout/bus";
 import type { Logger } from "@lookout/log";
 import type { Redis } from "@lookout/queue";
 import type { FetchLike } from "./fetch/download.js";
+import { carriedKeys } from "./rematch/carry-over.js";
 import { rematch, type RematchResult } from "./rematch/index.js";
 import type { FeedSource, SyncCounts, SyncProgress } from "./sources/index.js";
 
@@ -62,7 +63,9 @@ export async function syncSource(d: SyncDeps, source: FeedSource, trigger: strin
       db: d.db, log, signal, fetch: d.fetch, tmpDir: d.tmpDir ?? tmpdir(), maxBytes: d.maxBytes, batchSize: d.batchSize,
       ...(d.onProgress ? { onProgress: d.onProgress } : {}),
     });
-    const rm = await rematch({ db: d.db, log, ...(d.bus ? { bus: d.bus } : {}) }, counts.changedKeys ?? [], runId);
+    const carried = await carriedKeys(d.db, source.name, runId);
+    if (carried.length) log.info({ keys: carried.length }, "re-matching what the previous, unfinished run ingested");
+    const rm = await rematch({ db: d.db, log, ...(d.bus ? { bus: d.bus } : {}) }, [...(counts.changedKeys ?? []), ...carried], runId);
     const error = counts.errors?.length ? counts.errors.join("; ").slice(0, 2000) : undefined;
     const status = error ? "failed" : counts.unchanged ? "unchanged" : "succeeded";
     await d.db.update(schema.feedSyncRuns).set({ status, finishedAt: new Date(), error: error ?? null, ...pick(counts) }).where(eq(schema.feedSyncRuns.id, runId));
