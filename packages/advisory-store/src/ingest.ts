@@ -40,7 +40,7 @@ export interface IngestResult {
   changedKeys: PackageKey[];
 }
 
-const AFFECTED_CHUNK = 1000; // 11 params a row: well under the 65,535 bind-parameter limit
+const AFFECTED_CHUNK = 5000; // rows per statement (one jsonb parameter)
 
 /**
  * Stream advisories into the store, `batchSize` records per transaction. A record whose content
@@ -99,17 +99,22 @@ async function writeBatch(db: Db, batch: Advisory[], source: string, totals: Ing
       write.push(advisory);
       ranges.push(...affected);
     }
+    // Bulk writes go through one jsonb_to_recordset statement each: building multi-row INSERTs
+    // with the query builder cost more CPU than Postgres spent storing the rows.
     if (write.length > 0) {
-      await tx.insert(schema.advisories).values(write.map((w) => ({ ...w, updatedAt: new Date() })))
-        .onConflictDoUpdate({
-          target: schema.advisories.id,
-          set: {
-            source: sql`excluded.source`, modified: sql`excluded.modified`, published: sql`excluded.published`,
-            withdrawn: sql`excluded.withdrawn`, aliases: sql`excluded.aliases`, summary: sql`excluded.summary`,
-            severity: sql`excluded.severity`, doc: sql`excluded.doc`, contentHash: sql`excluded.content_hash`,
-            updatedAt: sql`excluded.updated_at`,
-          },
-        });
+      await tx.execute(sql`
+        insert into advisories (id, source, modified, published, withdrawn, aliases, summary, severity, doc, content_hash, updated_at)
+        select r.id, r.source, r.modified, r.published, r.withdrawn,
+               coalesce(array(select jsonb_array_elements_text(r.aliases)), '{}'::text[]),
+               r.summary, r.severity, r.doc, r.content_hash, now()
+        from jsonb_to_recordset(${JSON.stringify(write.map(advisoryRecord))}::jsonb) as r(
+          id text, source text, modified timestamptz, published timestamptz, withdrawn timestamptz,
+          aliases jsonb, summary text, severity jsonb, doc jsonb, content_hash text)
+        on conflict (id) do update set
+          source = excluded.source, modified = excluded.modified, published = excluded.published,
+          withdrawn = excluded.withdrawn, aliases = excluded.aliases, summary = excluded.summary,
+          severity = excluded.severity, doc = excluded.doc, content_hash = excluded.content_hash,
+          updated_at = excluded.updated_at`);
     }
     if (replaced.length > 0) {
       const old = rowsOf<{ ecosystem: string; package_name: string }>(await tx.execute(
@@ -118,7 +123,14 @@ async function writeBatch(db: Db, batch: Advisory[], source: string, totals: Ing
       for (const o of old) addKey(keys, o.ecosystem, o.package_name);
     }
     for (let i = 0; i < ranges.length; i += AFFECTED_CHUNK) {
-      await tx.insert(schema.affectedRanges).values(ranges.slice(i, i + AFFECTED_CHUNK));
+      await tx.execute(sql`
+        insert into affected_ranges (advisory_id, ecosystem, ecosystem_release, package_name, purl, ranges, versions, entry_index, entry, max_key, state)
+        select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges,
+               case when r.versions is null then null else array(select jsonb_array_elements_text(r.versions)) end,
+               r.entry_index, r.entry, r.max_key, r.state
+        from jsonb_to_recordset(${JSON.stringify(ranges.slice(i, i + AFFECTED_CHUNK).map(affectedRecord))}::jsonb) as r(
+          advisory_id text, ecosystem text, ecosystem_release text, package_name text, purl text, ranges jsonb,
+          versions jsonb, entry_index integer, entry jsonb, max_key text, state text)`);
     }
     for (const r of ranges) addKey(keys, r.ecosystem, r.packageName);
     totals.added += added;
@@ -127,6 +139,16 @@ async function writeBatch(db: Db, batch: Advisory[], source: string, totals: Ing
     totals.unchanged += unchanged;
   });
 }
+
+const advisoryRecord = (a: AdvisoryRow) => ({
+  id: a.id, source: a.source, modified: a.modified, published: a.published, withdrawn: a.withdrawn,
+  aliases: a.aliases, summary: a.summary, severity: a.severity, doc: a.doc, content_hash: a.contentHash,
+});
+
+const affectedRecord = (r: AffectedRow) => ({
+  advisory_id: r.advisoryId, ecosystem: r.ecosystem, ecosystem_release: r.ecosystemRelease, package_name: r.packageName,
+  purl: r.purl, ranges: r.ranges, versions: r.versions, entry_index: r.entryIndex, entry: r.entry, max_key: r.maxKey, state: r.state,
+});
 
 function addKey(keys: Map<string, PackageKey>, ecosystem: string, name: string): void {
   const k = `${ecosystem}\u0000${name}`;
