@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { osvSource } from "./sources/osv/index.js";
 import { syncSource } from "./sync.js";
 import { buildZip, FeedServer, syntheticOsv } from "./testing/feed-server.js";
-import { count, goPkg, heldSource, openFindings, scalar, seedImage, startHarness, testdata, type Harness } from "./testing/harness.js";
+import { count, goPkg, heldSource, npmPkg, openFindings, scalar, seedImage, startHarness, testdata, type Harness } from "./testing/harness.js";
 import { parseOsvJson } from "@lookout/advisories";
 import { ingestAdvisories } from "@lookout/advisory-store";
 
@@ -73,6 +73,24 @@ describe("a crash between ingest and re-match", () => {
     expect(await openFindings(h.db, image)).toEqual(["CVE-2021-38561"]);
     const again = await syncSource(h.deps(), osvSource(server.url, ["Go"]), "schedule"); // the previous run finished: nothing carried
     expect(again).toMatchObject({ status: "unchanged", rematch: { images: 0 } });
+  });
+});
+
+describe("NATS refusing the findings events", () => {
+  it("rolls the re-match back; the next run finds the change again and publishes it", async () => {
+    const image = await seedImage(h.db, "web/pub", [npmPkg("lookout-synthetic-pub", "1.0.0")]);
+    // SYNTHETIC record (generated): the package above, fixed in 2.0.0.
+    const rec = JSON.stringify({ id: "LKT-PUB-1", modified: "2026-01-01T00:00:00Z", aliases: ["CVE-2099-4242"], affected: [{ package: { ecosystem: "npm", name: "lookout-synthetic-pub" }, ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "2.0.0" }] }] }] });
+    server.files.set("/npm/all.zip", { body: await buildZip({ "LKT-PUB-1.json": rec }) });
+    const down = { publish: async () => { throw new Error("nats: no responders"); } };
+    const r1 = await syncSource(h.deps({ bus: down }), osvSource(server.url, ["npm"]), "schedule");
+    expect(r1).toMatchObject({ status: "failed", error: expect.stringContaining("no responders") });
+    expect(await openFindings(h.db, image)).toEqual([]);
+    h.events.length = 0;
+    const r2 = await syncSource(h.deps(), osvSource(server.url, ["npm"]), "schedule");
+    expect(r2).toMatchObject({ status: "unchanged", rematch: { images: 1, new: 1, events: 1 } });
+    expect(await openFindings(h.db, image)).toEqual(["CVE-2099-4242"]);
+    expect(h.events.map((e) => [e.data.image.repository, e.data.kind])).toEqual([["web/pub", "new"]]);
   });
 });
 

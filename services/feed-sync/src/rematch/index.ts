@@ -32,7 +32,7 @@ const MAX_EVENT_FINDINGS = 1000; // the findingsChanged contract's cap
  * `changed` package keys, store the difference and publish per image one findingsChanged event
  * per kind that has findings: `new` (with imagePushedAt), `resolved`, `retracted`. Event ids are
  * `rematch-<runId>-<imageId>-<kind>`, so a retried run publishes each once inside JetStream's
- * duplicate window.
+ * duplicate window. Events are published before each batch commits (see `saveRematch`).
  */
 export async function rematch(d: RematchDeps, changed: readonly PackageKey[], runId: string): Promise<RematchResult> {
   const out: RematchResult = { candidates: 0, images: 0, new: 0, resolved: 0, retracted: 0, events: 0 };
@@ -63,19 +63,19 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
       scope: new Set(packages.map((p) => packageKeyOf(p.ecosystem, p.name, p.version, p.path))),
     }));
     const t3 = performance.now();
-    const changes = await saveRematch(d.db, matched);
-    const t4 = performance.now();
-    out.images += images.length;
     const byId = new Map(images.map((img) => [img.imageId, img]));
-    const events: { id: string; data: FindingsChanged }[] = [];
+    let published = 0;
+    const changes = await saveRematch(d.db, matched, async (cs) => {
+      if (d.bus) published = await publishAll(d.bus, cs.flatMap((c) => eventsOf(byId.get(c.imageId)!, c, runId)), runId, d.log);
+    });
+    out.images += images.length;
+    out.events += published;
     for (const c of changes) {
       out.new += c.new.length;
       out.resolved += c.resolved.length;
       out.retracted += c.retracted.length;
-      events.push(...eventsOf(byId.get(c.imageId)!, c, runId));
     }
-    if (d.bus) out.events += await publishAll(d.bus, events, runId, d.log);
-    d.log.debug({ images: images.length, keys: keys.size, loadMs: ms(t1 - t0), lookupMs: ms(t2 - t1), matchMs: ms(t3 - t2), saveMs: ms(t4 - t3), publishMs: ms(performance.now() - t4) }, "rematch batch");
+    d.log.debug({ images: images.length, keys: keys.size, loadMs: ms(t1 - t0), lookupMs: ms(t2 - t1), matchMs: ms(t3 - t2), saveAndPublishMs: ms(performance.now() - t3) }, "rematch batch");
   }
   d.log.info({ ...out }, "rematch done");
   return out;

@@ -41,9 +41,14 @@ const same = (r: Row, f: Finding) =>
  * @lookout/db `saveScanResults` (same package ecosystem/name/version/path and overlapping id
  * sets): findings not open before are inserted, open ones whose content changed are updated
  * (first_seen_at kept), open ones no longer found are resolved. Unchanged findings cost no write.
- * The stored inventory is left alone (this is not a scan).
+ * The stored inventory is left alone (this is not a scan). `beforeCommit` runs inside the
+ * transaction (the events are published there: a failed publish rolls the batch back, so the next
+ * run finds the same change again; at-least-once, the notifier dedupes what it already sent).
  */
-export async function saveRematch(db: Db, batch: { imageId: number; scanId: string; findings: Finding[]; scope: ReadonlySet<string> }[]): Promise<ImageChange[]> {
+export async function saveRematch(
+  db: Db, batch: { imageId: number; scanId: string; findings: Finding[]; scope: ReadonlySet<string> }[],
+  beforeCommit?: (changes: ImageChange[]) => Promise<void>,
+): Promise<ImageChange[]> {
   if (batch.length === 0) return [];
   return db.transaction(async (tx) => {
     const prev = await tx.select().from(findings)
@@ -109,6 +114,7 @@ export async function saveRematch(db: Db, batch: { imageId: number; scanId: stri
         (retracted ? c.retracted : c.resolved).push(r);
       }
     }
+    await beforeCommit?.(changes);
     return changes;
   });
 }
