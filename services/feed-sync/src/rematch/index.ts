@@ -24,7 +24,7 @@ export interface RematchResult {
 }
 
 const BATCH = 500; // images per load + lookup + transaction
-const PUBLISH_CONCURRENCY = 64;
+const PUBLISH_CONCURRENCY = 128;
 const MAX_EVENT_FINDINGS = 1000; // the findingsChanged contract's cap
 
 /**
@@ -39,12 +39,13 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
   if (changed.length === 0) return out;
   const changedSet = new Set(changed.map((k) => keyOf(k.ecosystem, k.name)));
   const ids = await candidateImages(d.db, changed);
+  const changedNames = changed.map((k) => k.name);
   out.candidates = ids.length;
   for (let i = 0; i < ids.length; i += BATCH) {
     const t0 = performance.now();
     const keys = new Map<string, PackageKey>();
     const work: { img: StoredImage; packages: Package[] }[] = [];
-    for (const img of await loadImages(d.db, ids.slice(i, i + BATCH))) {
+    for (const img of await loadImages(d.db, ids.slice(i, i + BATCH), changedNames)) {
       const a = affectedPackages(img, changedSet);
       if (a.packages.length === 0) continue;
       work.push({ img, packages: a.packages });

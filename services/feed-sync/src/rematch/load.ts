@@ -1,7 +1,7 @@
 import { inventoryKeys, keyOf, textArrayLiteral, type PackageKey } from "@lookout/advisory-store";
 import { rowsOf, schema, type Db } from "@lookout/db";
 import type { Distro, ImageTarget, Package } from "@lookout/domain";
-import { inArray, sql } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 
 /**
  * Live images (not deleted) whose stored inventory names one of `keys`, in ONE query. The query
@@ -48,11 +48,20 @@ function toPackage(r: PkgRow): Package {
 
 /**
  * Inventories of a batch of images in three queries (packages, their scans' distro, image +
- * repository + newest tag), mapped as @lookout/db `loadPackages` maps them.
+ * repository + newest tag), mapped as @lookout/db `loadPackages` maps them. With `onlyNames`, only
+ * the packages that may carry one of those names are loaded (a partial inventory: enough to
+ * re-match the packages a change names, not a whole image).
  */
-export async function loadImages(db: Db, ids: readonly number[]): Promise<StoredImage[]> {
+export async function loadImages(db: Db, ids: readonly number[], onlyNames?: readonly string[]): Promise<StoredImage[]> {
   if (ids.length === 0) return [];
-  const rows = await db.select().from(schema.packages).where(inArray(schema.packages.imageId, [...ids])).orderBy(schema.packages.id);
+  const p = schema.packages;
+  const names = onlyNames ? textArrayLiteral([...new Set(onlyNames.map((n) => n.toLowerCase()))]) : undefined;
+  // With `onlyNames`, the same superset test as `candidateImages`: only packages that can name a changed key.
+  const byName = names
+    ? sql`(lower(${p.name}) in (select unnest(${names}::text[])) or lower(${p.sourceName}) in (select unnest(${names}::text[]))
+        or regexp_replace(lower(${p.name}), '[-_.]+', '-', 'g') in (select unnest(${names}::text[])))`
+    : undefined;
+  const rows = await db.select().from(p).where(byName ? and(inArray(p.imageId, [...ids]), byName) : inArray(p.imageId, [...ids])).orderBy(p.id);
   const byImage = new Map<number, { scanId: string; packages: Package[] }>();
   for (const r of rows) {
     const e = byImage.get(r.imageId) ?? { scanId: r.scanId, packages: [] };
