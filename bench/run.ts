@@ -11,6 +11,7 @@ const root = join(import.meta.dirname, "..");
 const SUITES: Record<string, string> = {
   pipeline: "bench/pipeline.bench.ts",
   layers: "packages/oci/bench/layers.bench.ts",
+  scan: "bench/scan.bench.ts",
   match: "packages/advisory-store/bench/match.bench.ts",
   feeds: "bench/feeds.bench.ts",
   notifier: "bench/notifier.bench.ts",
