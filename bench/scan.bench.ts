@@ -52,7 +52,9 @@ writeFileSync(join(layout, "index.json"), JSON.stringify({ schemaVersion: 2, man
 const blobs = [debian, npm].map((l) => join(layout, "blobs", "sha256", l.desc.digest.slice(7)));
 const gzipDc = Math.min(...[0, 1, 2].map(() => t(() => execFileSync("sh", ["-c", `for f in ${blobs.join(" ")}; do gzip -dc $f > /dev/null; done`]))));
 
-const src = (await openOciLayout(layout, "bench")).images[0]!;
+const resolved = await openOciLayout(layout, "bench");
+if (resolved.kind !== "images") throw new Error("bench image is not an image");
+const src = resolved.images[0]!;
 const scratch = (n: string) => { const d = join(work, n + Math.random()); mkdirSync(d); return d; };
 const noCatalog = Math.min(...await (async () => {
   const r = [];
