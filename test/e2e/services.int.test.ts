@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { desc, schema } from "@lookout/db";
 import { JobQueue } from "@lookout/queue";
@@ -7,7 +10,12 @@ import { startSystem, type System } from "../support/system.js";
 let sys: System;
 
 beforeAll(async () => {
-  sys = await startSystem({ registries: [], services: ["feedSync", "api"], extraEnv: { FEED_SYNC_INTERVAL: "1s" } });
+  // A local, empty OSV mirror: the schedule is what is under test, not the network.
+  const mirror = mkdtempSync(join(tmpdir(), "lk-osv-"));
+  sys = await startSystem({
+    registries: [], services: ["feedSync", "api"],
+    extraEnv: { FEED_SYNC_INTERVAL: "1s", FEED_SYNC_SOURCES: "osv", FEED_SYNC_OSV_URL: `file://${mirror}`, FEED_SYNC_OSV_ECOSYSTEMS: "Debian" },
+  });
 }, 60_000);
 afterAll(async () => { await sys?.stop(); });
 
