@@ -37,19 +37,22 @@ export async function replacePackages(db: Db, imageId: number, scanId: string, p
   }
 }
 
+/** A stored packages row as the Package the matcher takes (null columns left out). */
+export function packageFromRow(r: typeof packages.$inferSelect): Package {
+  const p: Package = { type: r.type, name: r.name, version: r.version, ecosystem: r.ecosystem, purl: r.purl ?? "", path: r.path ?? "" };
+  if (r.arch !== null) p.arch = r.arch;
+  if (r.sourceName !== null) p.sourceName = r.sourceName;
+  if (r.sourceVersion !== null) p.sourceVersion = r.sourceVersion;
+  if (r.epoch !== null) p.epoch = r.epoch;
+  if (r.release !== null) p.release = r.release;
+  if (r.licenses !== null) p.licenses = r.licenses;
+  if (r.layerDigest !== null) p.layerDigest = r.layerDigest;
+  if (r.meta !== null) p.meta = r.meta;
+  return p;
+}
+
 /** The stored inventory of an image, as Packages (for re-matching when advisories change). */
 export async function loadPackages(db: Db, imageId: number): Promise<Package[]> {
   const rows = await db.select().from(packages).where(eq(packages.imageId, imageId)).orderBy(asc(packages.id));
-  return rows.map((r) => {
-    const p: Package = { type: r.type, name: r.name, version: r.version, ecosystem: r.ecosystem, purl: r.purl ?? "", path: r.path ?? "" };
-    if (r.arch !== null) p.arch = r.arch;
-    if (r.sourceName !== null) p.sourceName = r.sourceName;
-    if (r.sourceVersion !== null) p.sourceVersion = r.sourceVersion;
-    if (r.epoch !== null) p.epoch = r.epoch;
-    if (r.release !== null) p.release = r.release;
-    if (r.licenses !== null) p.licenses = r.licenses;
-    if (r.layerDigest !== null) p.layerDigest = r.layerDigest;
-    if (r.meta !== null) p.meta = r.meta;
-    return p;
-  });
+  return rows.map(packageFromRow);
 }

@@ -1,5 +1,5 @@
 import { inventoryKeys, keyOf, textArrayLiteral, type PackageKey } from "@lookout/advisory-store";
-import { rowsOf, schema, type Db } from "@lookout/db";
+import { packageFromRow, rowsOf, schema, type Db } from "@lookout/db";
 import type { Distro, ImageTarget, Package } from "@lookout/domain";
 import { and, inArray, sql } from "drizzle-orm";
 
@@ -31,20 +31,7 @@ export interface StoredImage {
   inventory: { distro?: Distro; packages: Package[] };
 }
 
-type PkgRow = typeof schema.packages.$inferSelect;
-
-function toPackage(r: PkgRow): Package {
-  const p: Package = { type: r.type, name: r.name, version: r.version, ecosystem: r.ecosystem, purl: r.purl ?? "", path: r.path ?? "" };
-  if (r.arch !== null) p.arch = r.arch;
-  if (r.sourceName !== null) p.sourceName = r.sourceName;
-  if (r.sourceVersion !== null) p.sourceVersion = r.sourceVersion;
-  if (r.epoch !== null) p.epoch = r.epoch;
-  if (r.release !== null) p.release = r.release;
-  if (r.licenses !== null) p.licenses = r.licenses;
-  if (r.layerDigest !== null) p.layerDigest = r.layerDigest;
-  if (r.meta !== null) p.meta = r.meta;
-  return p;
-}
+const toPackage = packageFromRow;
 
 /**
  * Inventories of a batch of images in three queries (packages, their scans' distro, image +
