@@ -1,6 +1,7 @@
 import { opendir, open as openFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import yauzl from "yauzl";
+import { crc32, inflateRawSync } from "node:zlib";
 import type { Advisory, ParseWarning } from "./model.js";
 import { parseOsvJson, type ParseOsvOptions } from "./osv.js";
 
@@ -94,8 +95,16 @@ function openZip(path: string): Promise<Zip> {
   });
 }
 
-/** Reads one entry into a string, refusing more than `cap` bytes whatever the header claims. */
+/**
+ * Reads one entry into a string, refusing more than `cap` bytes whatever the header claims.
+ * Small deflated entries (every OSV record) are read raw and inflated in one synchronous call
+ * with a hard output cap: a zlib stream per entry cost more than the parse. Size and CRC-32 are
+ * checked against the central directory, so a corrupt entry is still caught.
+ */
 function readEntry(zip: Zip, entry: yauzl.Entry, cap: number): Promise<string> {
+  if (entry.compressionMethod === 8 && entry.compressedSize <= FAST_PATH_MAX && !entry.isEncrypted()) {
+    return readSmallEntry(zip, entry, cap);
+  }
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err || !stream) return reject(err ?? new Error("no stream"));
@@ -111,6 +120,31 @@ function readEntry(zip: Zip, entry: yauzl.Entry, cap: number): Promise<string> {
       });
       stream.on("error", reject);
       stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    });
+  });
+}
+
+const FAST_PATH_MAX = 1024 * 1024;
+
+function readSmallEntry(zip: Zip, entry: yauzl.Entry, cap: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, { decompress: false } as yauzl.ZipFileOptions, (err, stream) => {
+      if (err || !stream) return reject(err ?? new Error("no stream"));
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("error", reject);
+      stream.on("end", () => {
+        try {
+          const raw = Buffer.concat(chunks);
+          const out = inflateRawSync(raw, { maxOutputLength: cap + 1 });
+          if (out.length > cap) throw new Error(`record larger than ${cap} bytes`);
+          if (out.length !== entry.uncompressedSize) throw new Error(`size ${out.length} does not match the directory's ${entry.uncompressedSize}`);
+          if ((crc32(out) >>> 0) !== (entry.crc32 >>> 0)) throw new Error("CRC-32 mismatch");
+          resolve(out.toString("utf8"));
+        } catch (e) {
+          reject(e instanceof RangeError ? new Error(`record larger than ${cap} bytes`) : e);
+        }
+      });
     });
   });
 }
