@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { encodeEvent, SEVERITIES, type Severity } from "@lookout/domain";
+import { encodeEvent, type Severity } from "@lookout/domain";
+import { REAL_FINDINGS } from "@lookout/channels/testing";
 import { freePort, waitUntil } from "@lookout/testkit";
 import { startSystem, type System } from "../../../test/support/system.js";
 
 /**
  * Test-only helpers for the notifier's integration tests (not exported by the package): a
  * system with the notifier and api services, the api client, and scan events whose findings
- * come from the real OSV records in ../testdata.
+ * come from the real OSV records the channels package tests with.
  */
 
 export interface Finding {
@@ -19,29 +19,11 @@ export interface Finding {
   url?: string;
 }
 
-interface Osv {
-  id: string;
-  affected: { package: { name: string }; ranges?: { events: Record<string, string>[] }[] }[];
-  database_specific?: { severity?: string };
-}
-
-const INSTALLED: Record<string, string> = {
-  "GHSA-whgm-jr23-g3j9": "0.0.7",
-  "GHSA-75v8-2h7p-7m2m": "3.5.2",
-  "DLA-3008-1": "1.1.0l-1~deb9u5",
-  "DLA-3012-1": "2.9.4+dfsg1-2.2+deb9u6",
-};
-
+/** The channels package's findings built from real OSV records, by advisory id. */
 function finding(id: string): Finding {
-  const osv = JSON.parse(readFileSync(new URL(`../testdata/osv-${id}.json`, import.meta.url), "utf8")) as Osv;
-  const a = osv.affected[0]!;
-  const fixed = a.ranges?.flatMap((r) => r.events).find((e) => e.fixed)?.fixed;
-  const sev = (osv.database_specific?.severity ?? "unknown").toLowerCase();
-  return {
-    advisoryId: osv.id, url: `https://osv.dev/vulnerability/${osv.id}`, packageName: a.package.name, installedVersion: INSTALLED[id]!,
-    ...(fixed ? { fixedVersion: fixed } : {}),
-    severity: (SEVERITIES as readonly string[]).includes(sev) ? (sev as Severity) : "unknown",
-  };
+  const f = REAL_FINDINGS.find((x) => x.advisoryId === id);
+  if (!f) throw new Error(`no test finding ${id}`);
+  return { ...f };
 }
 
 /** ansi-html (high, fixable), formidable (low, fixable), openssl (unknown, fixable), libxml2 (unknown). */
