@@ -36,7 +36,9 @@ export interface Evaluation {
   fixed: string[];
 }
 
-type Sorted = RangeEvent[] | "invalid";
+type Sorted = readonly RangeEvent[] | "invalid";
+const isZero = (e: RangeEvent): boolean => e.kind === "introduced" && e.version === "0";
+const isInf = (e: RangeEvent): boolean => e.kind === "limit" && e.version.includes("*");
 /** Sorted events per range object and comparator: ranges are evaluated for many packages. */
 const sortedCache = new WeakMap<AffectedRange, WeakMap<Comparator, Sorted>>();
 
@@ -45,10 +47,10 @@ function sortEvents(range: AffectedRange, cmp: Comparator): Sorted {
   const hit = byCmp?.get(cmp);
   if (hit !== undefined) return hit;
   let out: Sorted;
-  const isZero = (e: RangeEvent): boolean => e.kind === "introduced" && e.version === "0";
-  const isInf = (e: RangeEvent): boolean => e.kind === "limit" && e.version.includes("*");
   if (range.events.some((e) => !isZero(e) && !isInf(e) && !cmp.valid(e.version))) {
     out = "invalid";
+  } else if (range.events.length <= 2 && range.events.every((e) => e.kind !== "limit") && (range.events.length < 2 || isZero(range.events[0]!))) {
+    out = range.events; // the common shape, [introduced "0", fixed X]: already in order
   } else {
     out = range.events
       .filter((e) => e.kind !== "limit")
@@ -74,7 +76,7 @@ function beforeLimits(v: string, range: AffectedRange, cmp: Comparator): boolean
 }
 
 /** OSV IncludedInRanges for one range, plus the fix that ends the interval `v` falls in. */
-function evalRange(v: string, sorted: RangeEvent[], cmp: Comparator): { affected: boolean; fixed?: string } {
+function evalRange(v: string, sorted: readonly RangeEvent[], cmp: Comparator): { affected: boolean; fixed?: string } {
   let affected = false;
   for (const e of sorted) {
     if (e.kind === "introduced" && (e.version === "0" || cmp.compare(v, e.version) >= 0)) affected = true;

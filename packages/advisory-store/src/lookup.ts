@@ -71,10 +71,11 @@ interface Row {
 }
 
 /**
- * Every stored advisory with an affected entry for one of `keys`, any release, withdrawn ones
- * included, in ONE query. With a key's `versionKey`, entries whose stored upper bound
- * (`max_key`, see bounds.ts) is below it are left out: they cannot affect any installed version
- * of that key, so `match` finds the same findings (its candidate counters see fewer records). Each advisory is rebuilt once (its `affected` holds the entries that
+ * Every stored advisory with an affected entry for one of `keys`, any release, in ONE query.
+ * With a key's `versionKey`, entries whose stored upper bound (`max_key`, see bounds.ts) is below
+ * it are left out inside the index (affected_lookup_idx): they cannot affect any installed version
+ * of that key, so `match` finds the same findings (its candidate counters see fewer records;
+ * a withdrawn advisory, which never matches, is returned only when its bound lets it through). Each advisory is rebuilt once (its `affected` holds the entries that
  * matched a requested key, in record order) and shared by every key it names.
  */
 export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Promise<Map<string, Advisory[]>> {
@@ -99,8 +100,8 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
     with k (eco, name, vkey) as (select * from unnest(${ecos}::text[], ${names}::text[], ${vkeys}::text[]))
     select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc
     from k join affected_ranges r on r.ecosystem = k.eco and r.package_name = k.name
-    join advisories a on a.id = r.advisory_id
-    where k.vkey is null or r.max_key is null or k.vkey collate "C" <= r.max_key collate "C" or a.withdrawn is not null`);
+      and (coalesce(r.max_key, chr(1114111)) collate "C") >= coalesce(k.vkey, '') collate "C"
+    join advisories a on a.id = r.advisory_id`);
   const byId = new Map<string, { doc: Row["doc"]; entries: Row[]; keys: Set<string> }>();
   for (const r of rowsOf<Row>(res)) {
     let e = byId.get(r.advisory_id);

@@ -153,7 +153,12 @@ export const affectedRanges = pgTable(
     maxKey: text("max_key"),
     state: text("state"),
   },
-  (t) => [index("affected_pkg_idx").on(t.ecosystem, t.packageName), index("affected_advisory_idx").on(t.advisoryId)],
+  (t) => [
+    // The lookup's pre-filter is an index condition: rows fixed below every installed version
+    // are skipped inside the index, without touching the heap (U+10FFFF: no known upper bound).
+    index("affected_lookup_idx").on(t.ecosystem, t.packageName, sql`(coalesce(${t.maxKey}, chr(1114111)) collate "C")`),
+    index("affected_advisory_idx").on(t.advisoryId),
+  ],
 );
 
 export const findings = pgTable(

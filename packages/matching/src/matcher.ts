@@ -53,6 +53,7 @@ export function match(
 
 /** Groups one package's matches by alias closure (one Finding per group). */
 function toFindings(pkg: Package, t: Target, raws: RawMatch[], opts: MatchOptions): Finding[] {
+  if (raws.length === 1 && raws[0]!.multi.length === 0) return [findingOf(pkg, t, [raws[0]!], opts)];
   raws.sort((a, b) => (a.adv.id < b.adv.id ? -1 : a.adv.id > b.adv.id ? 1 : 0));
   const groups = new IdGroups();
   const singles = raws.filter((r) => r.multi.length === 0);
@@ -74,32 +75,35 @@ function toFindings(pkg: Package, t: Target, raws: RawMatch[], opts: MatchOption
       buckets.set(root, b);
     }
   }
-  const sortFixed = fixedSorter(t.ecosystem, opts);
   const out: Finding[] = [];
-  for (const { members } of buckets.values()) {
-    const ids = new Set(members.flatMap((m) => m.ids));
-    const primary = pickPrimary(ids);
-    ids.delete(primary);
-    const lead = members.find((m) => m.adv.id === primary) ?? (members[0] as RawMatch);
-    const f: Finding = {
-      advisoryId: primary,
-      aliases: [...ids].sort(),
-      sources: [...new Set(members.map((m) => m.adv.id))].sort(),
-      packageName: pkg.name,
-      packagePurl: pkg.purl,
-      installedVersion: pkg.version,
-      fixedVersions: [...new Set(members.flatMap((m) => m.fixed))].sort(sortFixed),
-      state: mergeState(members.map((m) => m.state)),
-      severity: maxSeverity(members.map((m) => m.severity)),
-      path: pkg.path,
-      ecosystem: pkg.ecosystem,
-    };
-    const matchedName = t.names[0];
-    if (matchedName !== undefined && matchedName !== pkg.name) f.matchedName = matchedName;
-    if (t.version !== pkg.version) f.matchedVersion = t.version;
-    if (pkg.layerDigest) f.layerDigest = pkg.layerDigest;
-    if (lead.adv.summary) f.summary = lead.adv.summary;
-    out.push(f);
-  }
+  for (const { members } of buckets.values()) out.push(findingOf(pkg, t, members, opts));
   return out.sort((a, b) => (a.advisoryId < b.advisoryId ? -1 : a.advisoryId > b.advisoryId ? 1 : 0));
+}
+
+/** One Finding from the matches of one alias group. */
+function findingOf(pkg: Package, t: Target, members: RawMatch[], opts: MatchOptions): Finding {
+  const ids = new Set(members.flatMap((m) => m.ids));
+  const primary = pickPrimary(ids);
+  ids.delete(primary);
+  const lead = members.find((m) => m.adv.id === primary) ?? (members[0] as RawMatch);
+  const fixed = [...new Set(members.flatMap((m) => m.fixed))];
+  const f: Finding = {
+    advisoryId: primary,
+    aliases: [...ids].sort(),
+    sources: members.length === 1 ? [lead.adv.id] : [...new Set(members.map((m) => m.adv.id))].sort(),
+    packageName: pkg.name,
+    packagePurl: pkg.purl,
+    installedVersion: pkg.version,
+    fixedVersions: fixed.length > 1 ? fixed.sort(fixedSorter(t.ecosystem, opts)) : fixed,
+    state: mergeState(members.map((m) => m.state)),
+    severity: maxSeverity(members.map((m) => m.severity)),
+    path: pkg.path,
+    ecosystem: pkg.ecosystem,
+  };
+  const matchedName = t.names[0];
+  if (matchedName !== undefined && matchedName !== pkg.name) f.matchedName = matchedName;
+  if (t.version !== pkg.version) f.matchedVersion = t.version;
+  if (pkg.layerDigest) f.layerDigest = pkg.layerDigest;
+  if (lead.adv.summary) f.summary = lead.adv.summary;
+  return f;
 }

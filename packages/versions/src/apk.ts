@@ -1,5 +1,5 @@
 import { apkSortKey } from "./apk-key.js";
-import { checkLength, cmpDigits, cmpStr, invalidVersion, validBy, type Ordering, type VersionScheme } from "./scheme.js";
+import { checkLength, cmpDigits, cmpStr, invalidVersion, validBy, memoParse, type Ordering, type VersionScheme } from "./scheme.js";
 
 // Token kinds in apk-tools' order (src/version.c); the order itself is part of the comparison.
 const T_INITIAL_DIGIT = 0;
@@ -144,11 +144,13 @@ export function compareApkParsed(a: ApkToken[], b: ApkToken[]): Ordering {
 }
 
 /** Alpine/Wolfi/Chainguard package versions, as apk-tools orders them. */
+const cachedApk = memoParse(parseApk);
+
 export const apk = {
   name: NAME,
   parse: parseApk,
-  compare: (a: string, b: string): Ordering => compareApkParsed(parseApk(a), parseApk(b)),
-  valid: validBy(parseApk),
+  compare: (a: string, b: string): Ordering => compareApkParsed(cachedApk(a), cachedApk(b)),
+  valid: validBy(cachedApk),
   sortKey: (v: string): string | undefined => {
     try {
       return apkSortKey(parseApk(v));

@@ -1,5 +1,5 @@
 import { dpkgSortKey } from "./dpkg-key.js";
-import { checkLength, invalidVersion, sign, validBy, type Ordering, type VersionScheme } from "./scheme.js";
+import { checkLength, invalidVersion, sign, validBy, memoParse, type Ordering, type VersionScheme } from "./scheme.js";
 
 /** A parsed Debian version: `[epoch:]upstream[-revision]`. */
 export interface DpkgVersion {
@@ -107,11 +107,13 @@ export function compareDpkgParsed(a: DpkgVersion, b: DpkgVersion): Ordering {
 }
 
 /** Debian/Ubuntu package versions, as `dpkg --compare-versions` orders them. */
+const cachedDpkg = memoParse(parseDpkg);
+
 export const dpkg = {
   name: NAME,
   parse: parseDpkg,
-  compare: (a: string, b: string): Ordering => compareDpkgParsed(parseDpkg(a), parseDpkg(b)),
-  valid: validBy(parseDpkg),
+  compare: (a: string, b: string): Ordering => compareDpkgParsed(cachedDpkg(a), cachedDpkg(b)),
+  valid: validBy(cachedDpkg),
   sortKey: (v: string): string | undefined => {
     try {
       return dpkgSortKey(parseDpkg(v));

@@ -1,5 +1,5 @@
 import { rpmSortKey } from "./rpm-key.js";
-import { checkLength, invalidVersion, validBy, type Ordering, type VersionScheme } from "./scheme.js";
+import { checkLength, invalidVersion, validBy, memoParse, type Ordering, type VersionScheme } from "./scheme.js";
 
 /** A parsed rpm EVR. `release` is null when the string has no `-`. */
 export interface RpmVersion {
@@ -114,11 +114,13 @@ export function compareRpmParsed(a: RpmVersion, b: RpmVersion): Ordering {
 }
 
 /** RPM EVR strings (`[epoch:]version[-release]`) as rpm's labelCompare orders them. */
+const cachedRpm = memoParse(parseRpm);
+
 export const rpm = {
   name: NAME,
   parse: parseRpm,
-  compare: (a: string, b: string): Ordering => compareRpmParsed(parseRpm(a), parseRpm(b)),
-  valid: validBy(parseRpm),
+  compare: (a: string, b: string): Ordering => compareRpmParsed(cachedRpm(a), cachedRpm(b)),
+  valid: validBy(cachedRpm),
   sortKey: (v: string): string | undefined => {
     try {
       return rpmSortKey(parseRpm(v));

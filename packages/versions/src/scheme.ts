@@ -78,3 +78,20 @@ export function validBy(parse: (v: string) => unknown): (v: string) => boolean {
     }
   };
 }
+
+/**
+ * Memoises a parser for `compare`/`valid`: matching compares the same few versions (a package's
+ * installed version, a feed's fixed versions) many times per scan. Bounded (cleared when full);
+ * only successful parses are kept, and callers must treat parsed forms as read-only.
+ */
+export function memoParse<T>(parse: (v: string) => T, cap = 8192): (v: string) => T {
+  const cache = new Map<string, T>();
+  return (v) => {
+    const hit = cache.get(v);
+    if (hit !== undefined) return hit;
+    const p = parse(v);
+    if (cache.size >= cap) cache.clear();
+    cache.set(v, p);
+    return p;
+  };
+}

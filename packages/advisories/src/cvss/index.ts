@@ -12,7 +12,18 @@ export type { CvssRating, CvssScore, CvssVersion } from "./common.js";
  */
 export function score(vector: string): CvssScore {
   if (typeof vector !== "string" || vector.length > MAX_VECTOR_LENGTH) throw invalid(String(vector).slice(0, 80), "not a string or too long");
-  const v = vector.trim();
+  // Feeds repeat a few thousand distinct vectors across many records: score each once (bounded).
+  const hit = scored.get(vector);
+  if (hit) return hit;
+  const s = Object.freeze(scoreUncached(vector.trim()));
+  if (scored.size >= 4096) scored.clear();
+  scored.set(vector, s);
+  return s;
+}
+
+const scored = new Map<string, CvssScore>();
+
+function scoreUncached(v: string): CvssScore {
   if (v.startsWith("CVSS:4.0/")) return scoreV4(v);
   if (v.startsWith("CVSS:3.")) return scoreV3(v);
   return scoreV2(v);
