@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, env, loadConfig, parseDuration, parseSize } from "./index.js";
+import { ConfigError, env, loadConfig, matchScopeEnv, matchScopeOf, parseDuration, parseSize } from "./index.js";
 
 describe("loadConfig", () => {
   const shape = {
@@ -42,5 +42,23 @@ describe("loadConfig", () => {
     expect(parseDuration("7d")).toBe(604_800_000);
     expect(parseDuration("7")).toBeUndefined();
     expect(parseSize("2GiB")).toBe(2 * 1024 ** 3);
+  });
+});
+
+describe("matchScopeEnv", () => {
+  it("defaults to the conservative scope: no Ubuntu Pro, no Red Hat streams, no SUSE LTSS", () => {
+    expect(matchScopeOf(loadConfig(matchScopeEnv, {}))).toEqual({ includeUbuntuPro: false, redHatStreams: [], includeSuseLtss: false });
+  });
+  it("reads the streams list and flags", () => {
+    const c = loadConfig(matchScopeEnv, { LOOKOUT_UBUNTU_PRO: "yes", LOOKOUT_REDHAT_STREAMS: " EUS, aus ", LOOKOUT_SUSE_LTSS: "1" });
+    expect(matchScopeOf(c)).toEqual({ includeUbuntuPro: true, redHatStreams: ["eus", "aus"], includeSuseLtss: true });
+  });
+  it("names an unknown stream in one line", () => {
+    expect(() => loadConfig(matchScopeEnv, { LOOKOUT_REDHAT_STREAMS: "eus,beta" })).toThrow(ConfigError);
+    try {
+      loadConfig(matchScopeEnv, { LOOKOUT_REDHAT_STREAMS: "eus,beta" });
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual(["LOOKOUT_REDHAT_STREAMS unknown stream beta: use eus, aus, e4s or tus"]);
+    }
   });
 });

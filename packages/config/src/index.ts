@@ -148,4 +148,33 @@ export const commonEnv = {
   LOOKOUT_REGISTRIES: env.json(z.array(registrySourceSchema), "[]"),
   LOOKOUT_SHUTDOWN_GRACE: env.duration("20s"),
 };
+
+/**
+ * How distro advisories are scoped to an image's release (see @lookout/matching distroScope).
+ * The scanner, feed-sync's re-match and the CLI read the same variables, so a re-match never
+ * disagrees with the scan it updates.
+ */
+export const matchScopeEnv = {
+  /** Ubuntu Pro (ESM) fixes count as fixes: the images run on Pro-attached hosts. */
+  LOOKOUT_UBUNTU_PRO: env.bool(false),
+  /** Red Hat extended-support streams the RHEL images are entitled to, comma-separated: eus,aus,e4s,tus. */
+  LOOKOUT_REDHAT_STREAMS: z.string().default("").transform((v, ctx) => {
+    const list = v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+    const bad = list.filter((x) => !["eus", "aus", "e4s", "tus"].includes(x));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: "custom", message: `unknown stream ${bad.join(", ")}: use eus, aus, e4s or tus` });
+      return z.NEVER;
+    }
+    return list;
+  }),
+  /** SUSE LTSS fixes count as fixes (needs an LTSS subscription). */
+  LOOKOUT_SUSE_LTSS: env.bool(false),
+};
+
+/** The matcher's scope options from a config holding `matchScopeEnv`. */
+export function matchScopeOf(c: { LOOKOUT_UBUNTU_PRO: boolean; LOOKOUT_REDHAT_STREAMS: string[]; LOOKOUT_SUSE_LTSS: boolean }): {
+  includeUbuntuPro: boolean; redHatStreams: string[]; includeSuseLtss: boolean;
+} {
+  return { includeUbuntuPro: c.LOOKOUT_UBUNTU_PRO, redHatStreams: c.LOOKOUT_REDHAT_STREAMS, includeSuseLtss: c.LOOKOUT_SUSE_LTSS };
+}
 export { z } from "zod";

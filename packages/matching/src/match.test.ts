@@ -185,6 +185,44 @@ describe("rpm: epoch:version-release (real ALSA-2023:6661, gmp fixed 1:6.2.0-13.
   });
 });
 
+describe("Red Hat extended-support streams (real RHSA-2024:4546: git-lfs on rhel_aus/e4s/tus 8.6)", () => {
+  const lookup = lookupOf([advisory("RHSA-2024_4546.json")]);
+  const gitLfs = pkg({ name: "git-lfs", ecosystem: "Red Hat", version: "2.13.3", release: "3.el8_6" });
+  const rhel86: Distro = { id: "rhel", versionId: "8.6" };
+  it("skipped by default: those fixes reach only stream subscribers", () => {
+    expect(match({ distro: rhel86, packages: [gitLfs] }, lookup)).toEqual([]);
+  });
+  it("matched on the same minor release when the operator subscribes to the stream", () => {
+    const [f] = match({ distro: rhel86, packages: [gitLfs] }, lookup, { redHatStreams: ["aus"] });
+    expect(f).toMatchObject({ advisoryId: "CVE-2023-45288", sources: ["RHSA-2024:4546"], fixedVersions: ["0:2.13.3-3.el8_6.1"], state: "fixed" });
+  });
+  it("never on another minor release", () => {
+    expect(match({ distro: { id: "rhel", versionId: "8.8" }, packages: [gitLfs] }, lookup, { redHatStreams: ["aus", "eus", "e4s", "tus"] })).toEqual([]);
+  });
+});
+
+describe("SYNTHETIC SUSE / openSUSE / Amazon Linux release scoping (OSV release names as SUSE publishes them)", () => {
+  const rec = (id: string, releases: string[]) =>
+    parseOsv({ id, modified: "2024-01-01T00:00:00Z", affected: releases.map((r) => ({ package: { ecosystem: r, name: "openssl-3" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "3.1.4-150600.5.15.1" }] }] })) });
+  const ssl = (ecosystem: string) => pkg({ name: "openssl-3", ecosystem, version: "3.1.4", release: "150600.5.10.1" });
+  const ids = (distro: Distro, ecosystem: string, records: ReturnType<typeof rec>[], opts = {}) => match({ distro, packages: [ssl(ecosystem)] }, lookupOf(records), opts).map((f) => f.advisoryId);
+  const sles = [rec("SUSE-SU-2024:0001-1", ["SUSE:Linux Enterprise Module for Basesystem 15 SP6", "SUSE:Linux Enterprise Server 15 SP6"]), rec("SUSE-SU-2024:0002-1", ["SUSE:Linux Enterprise Server 15 SP5"]), rec("SUSE-SU-2024:0003-1", ["SUSE:Linux Enterprise Server LTSS 15 SP6"])];
+  it("SLES 15.6 takes its own service pack's products only; LTSS on request", () => {
+    expect(ids({ id: "sles", versionId: "15.6" }, "SUSE", sles)).toEqual(["SUSE-SU-2024:0001-1"]);
+    expect(ids({ id: "sles", versionId: "15.6" }, "SUSE", sles, { includeSuseLtss: true })).toEqual(["SUSE-SU-2024:0001-1", "SUSE-SU-2024:0003-1"]);
+    expect(ids({ id: "sles", versionId: "15.5" }, "SUSE", sles)).toEqual(["SUSE-SU-2024:0002-1"]);
+  });
+  it("openSUSE Leap and Tumbleweed match their own releases, never SLES records", () => {
+    const leap = [rec("openSUSE-SU-2024:0004-1", ["openSUSE:Leap 15.6"]), rec("openSUSE-SU-2024:0005-1", ["openSUSE:Tumbleweed"]), ...sles];
+    expect(ids({ id: "opensuse-leap", versionId: "15.6" }, "openSUSE", leap)).toEqual(["openSUSE-SU-2024:0004-1"]);
+    expect(ids({ id: "opensuse-tumbleweed", versionId: "20240101" }, "openSUSE", leap)).toEqual(["openSUSE-SU-2024:0005-1"]);
+  });
+  it("Amazon Linux by major release", () => {
+    const al = [rec("ALAS2023-2024-001", ["Amazon Linux:2023"]), rec("ALAS2-2024-001", ["Amazon Linux:2"])];
+    expect(ids({ id: "amzn", versionId: "2023" }, "Amazon Linux", al)).toEqual(["ALAS2023-2024-001"]);
+  });
+});
+
 describe("language packages", () => {
   const lookup = lookupOf([advisory("GHSA-whgm-jr23-g3j9.json"), advisory("GO-2023-2102.json"), advisory("GO-2022-0617.withdrawn.json"), advisory("PYSEC-2023-74.json")]);
   it("match their ecosystem regardless of the distro (or without one)", () => {

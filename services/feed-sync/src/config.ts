@@ -1,9 +1,10 @@
-import { commonEnv, env, loadConfig, type Env } from "@lookout/config";
+import { commonEnv, env, loadConfig, matchScopeEnv, type Env } from "@lookout/config";
 
 export const DEFAULT_OSV_ECOSYSTEMS = "Debian,Ubuntu,Alpine,Red Hat,Rocky Linux,AlmaLinux,npm,PyPI,Go,Maven,RubyGems,crates.io,Packagist,NuGet";
 
 export const feedSyncEnv = {
   ...commonEnv,
+  ...matchScopeEnv,
   FEED_SYNC_PORT: env.port(8083),
   FEED_SYNC_HOST: env.string("127.0.0.1"),
   /** How often every source is synced. */

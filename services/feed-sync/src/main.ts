@@ -1,3 +1,4 @@
+import { matchScopeOf } from "@lookout/config";
 import { schema } from "@lookout/db";
 import { type Logger } from "@lookout/log";
 import { createWorker, JobQueue } from "@lookout/queue";
@@ -52,7 +53,7 @@ export async function startFeedSync(cfg: FeedSyncConfig, infra: Infra, log: Logg
   await queue.queue.upsertJobScheduler("feed-retention-daily", { every: DAY_MS }, { name: "sync-feeds", data: envelope({ trigger: "schedule", source: RETENTION_JOB }, "feed-retention") });
   const shutdown = new AbortController();
   const deps: SyncDeps = {
-    db: infra.database.db, bus: infra.bus, redis: infra.redis, namespace: infra.namespace, log, timeoutMs: cfg.FEED_SYNC_TIMEOUT,
+    db: infra.database.db, bus: infra.bus, redis: infra.redis, namespace: infra.namespace, log, timeoutMs: cfg.FEED_SYNC_TIMEOUT, match: matchScopeOf(cfg),
     fetch: opts.fetch ?? ((url, init) => fetch(url, init)), maxBytes: cfg.FEED_SYNC_MAX_DOWNLOAD, batchSize: cfg.FEED_SYNC_BATCH,
     signal: shutdown.signal, ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}),
     onRun: (source, status, c) => {

@@ -4,6 +4,7 @@ import { describeError, encodeEvent } from "@lookout/domain";
 import { schema, type Db } from "@lookout/db";
 import type { Bus } from "@lookout/bus";
 import type { Logger } from "@lookout/log";
+import type { ScopeOptions } from "@lookout/matching";
 import type { Redis } from "@lookout/queue";
 import type { FetchLike } from "./fetch/download.js";
 import { carriedKeys } from "./rematch/carry-over.js";
@@ -19,6 +20,8 @@ export interface SyncDeps {
   namespace: string;
   log: Logger;
   timeoutMs: number;
+  /** Distro release scoping for re-match; must equal the scanner's (matchScopeEnv). */
+  match?: ScopeOptions;
   fetch: FetchLike;
   tmpDir?: string;
   maxBytes: number;
@@ -65,7 +68,7 @@ export async function syncSource(d: SyncDeps, source: FeedSource, trigger: strin
     });
     const carried = await carriedKeys(d.db, source.name, runId);
     if (carried.length) log.info({ keys: carried.length }, "re-matching what the previous, unfinished run ingested");
-    const rm = await rematch({ db: d.db, log, ...(d.bus ? { bus: d.bus } : {}) }, [...(counts.changedKeys ?? []), ...carried], runId);
+    const rm = await rematch({ db: d.db, log, ...(d.bus ? { bus: d.bus } : {}), ...(d.match ? { match: d.match } : {}) }, [...(counts.changedKeys ?? []), ...carried], runId);
     const error = counts.errors?.length ? counts.errors.join("; ").slice(0, 2000) : undefined;
     const status = error ? "failed" : counts.unchanged ? "unchanged" : "succeeded";
     await d.db.update(schema.feedSyncRuns).set({ status, finishedAt: new Date(), error: error ?? null, ...pick(counts) }).where(eq(schema.feedSyncRuns.id, runId));

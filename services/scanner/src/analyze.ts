@@ -12,6 +12,8 @@ export interface AnalyzerOptions {
   metrics: Metrics;
   /** Default: a directory cache under dataDir/layer-cache shared by every scan of this host. */
   cache?: LayerCache;
+  /** Distro release scoping (Ubuntu Pro, Red Hat streams, SUSE LTSS): see matchScopeEnv. */
+  match?: Parameters<typeof analyzeImage>[1]["match"];
 }
 
 /**
@@ -28,7 +30,7 @@ export function createAnalyzer(opts: AnalyzerOptions): Analyzer {
     const scratchDir = await mkdtemp(join(opts.scratchDir ?? tmpdir(), "lk-scan-"));
     try {
       const a = await analyzeImage(src, {
-        db, scratchDir, cache, persist: { imageId, scanId },
+        db, scratchDir, cache, persist: { imageId, scanId }, ...(opts.match ? { match: opts.match } : {}),
         ...(signal ? { signal } : {}),
         onLayer: (e) => layers.inc({ outcome: e.cached ? "hit" : "miss" }),
       });

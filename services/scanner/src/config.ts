@@ -1,7 +1,8 @@
-import { commonEnv, env, loadConfig, type Env } from "@lookout/config";
+import { commonEnv, env, loadConfig, matchScopeEnv, type Env } from "@lookout/config";
 
 export const scannerEnv = {
   ...commonEnv,
+  ...matchScopeEnv,
   SCANNER_PORT: env.port(8082),
   SCANNER_HOST: env.string("127.0.0.1"),
   SCANNER_CONCURRENCY: env.int(2, 1, 64),

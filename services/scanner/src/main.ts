@@ -1,3 +1,4 @@
+import { matchScopeOf } from "@lookout/config";
 import { type Logger } from "@lookout/log";
 import { createWorker } from "@lookout/queue";
 import { isMain, readinessChecks, runService, type Infra } from "@lookout/runtime";
@@ -12,7 +13,7 @@ export async function startScanner(cfg: ScannerConfig, infra: Infra, log: Logger
   const metrics = createMetrics("scanner");
   const registry = registryClientFor(infra.registries, { headersTimeoutMs: cfg.SCANNER_REGISTRY_TIMEOUT, maxManifestBytes: cfg.SCANNER_MAX_MANIFEST });
   const [os, architecture, variant] = cfg.SCANNER_PLATFORM.split("/");
-  const analyze = opts.analyze ?? createAnalyzer({ scratchDir: cfg.SCANNER_SCRATCH_DIR, dataDir: infra.dataDir, metrics });
+  const analyze = opts.analyze ?? createAnalyzer({ scratchDir: cfg.SCANNER_SCRATCH_DIR, dataDir: infra.dataDir, metrics, match: matchScopeOf(cfg) });
   const worker = createWorker(
     "scan",
     (env, job) => runScanJob(

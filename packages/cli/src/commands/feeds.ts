@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigError } from "@lookout/config";
+import { ConfigError, matchScopeOf } from "@lookout/config";
 import { desc } from "drizzle-orm";
 import { schema } from "@lookout/db";
 import { loadFeedSyncConfig } from "@lookout/feed-sync/config";
@@ -53,7 +53,7 @@ export async function feedsCommand(args: string[]): Promise<number> {
     for (const def of defs) {
       const r = await syncSource({
         db: database.db, namespace: "cli", log, timeoutMs: cfg.FEED_SYNC_TIMEOUT, fetch: (url, init) => fetch(url, init),
-        maxBytes: cfg.FEED_SYNC_MAX_DOWNLOAD, batchSize: cfg.FEED_SYNC_BATCH, signal: ac.signal,
+        maxBytes: cfg.FEED_SYNC_MAX_DOWNLOAD, batchSize: cfg.FEED_SYNC_BATCH, signal: ac.signal, match: matchScopeOf(cfg),
         ...(bar ? { onProgress: (p: SyncProgress) => bar.update(def.name, p) } : {}),
       }, def.create(cfg, from ? { from } : {}), "manual");
       bar?.done();

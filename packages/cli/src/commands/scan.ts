@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
+import { ConfigError, loadConfig, matchScopeEnv, matchScopeOf } from "@lookout/config";
 import { rowsOf } from "@lookout/db";
 import { SEVERITIES, type Severity } from "@lookout/domain";
 import type { Finding } from "@lookout/matching";
@@ -97,6 +98,14 @@ export async function scanCommand(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  let scope;
+  try {
+    scope = matchScopeOf(loadConfig(matchScopeEnv, process.env));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) process.stderr.write(`lookout: config: ${p}\n`);
+    return 2;
+  }
   const database = await openLocalDatabase();
   let found = 0;
   try {
@@ -104,7 +113,7 @@ export async function scanCommand(args: string[]): Promise<number> {
     if (n === 0) process.stderr.write("lookout: the advisory database is empty; load one with `lookout db import`\n");
     const onLayer = progress();
     await withImage(positionals[0]!, values, async (src, meta, scratchDir) => {
-      const a = await analyzeImage(src, { db: database.db, scratchDir, sbomMeta: meta, ...(onLayer ? { onLayer } : {}) });
+      const a = await analyzeImage(src, { db: database.db, scratchDir, sbomMeta: meta, match: scope, ...(onLayer ? { onLayer } : {}) });
       const kept = a.findings.filter((f: Finding) =>
         (!severities || severities.includes(f.severity.level as Severity)) && (!values["ignore-unfixed"] || f.fixedVersions.length > 0));
       found += kept.length;

@@ -3,7 +3,7 @@ import type { Bus } from "@lookout/bus";
 import type { Db } from "@lookout/db";
 import { encodeEvent, type FindingsChanged, type Package, type Severity } from "@lookout/domain";
 import type { Logger } from "@lookout/log";
-import { match, type Finding } from "@lookout/matching";
+import { match, type Finding, type ScopeOptions } from "@lookout/matching";
 import { affectedPackages, candidateImages, loadImages, packageKeyOf, type StoredImage } from "./load.js";
 import { saveRematch, type ImageChange } from "./persist.js";
 
@@ -12,6 +12,8 @@ export interface RematchDeps {
   /** Optional: without a bus (the CLI) the findings are stored but no event is published. */
   bus?: Pick<Bus, "publish">;
   log: Logger;
+  /** Distro release scoping; the same as the scanner's. */
+  match?: ScopeOptions;
 }
 
 export interface RematchResult {
@@ -60,7 +62,7 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
     const t2 = performance.now();
     const matched = work.map(({ img, packages }) => ({
       imageId: img.imageId, scanId: img.scanId,
-      findings: match({ ...(img.inventory.distro ? { distro: img.inventory.distro } : {}), packages }, lookup),
+      findings: match({ ...(img.inventory.distro ? { distro: img.inventory.distro } : {}), packages }, lookup, d.match ?? {}),
       scope: new Set(packages.map((p) => packageKeyOf(p.ecosystem, p.name, p.version, p.path))),
     }));
     const t3 = performance.now();
