@@ -29,6 +29,11 @@ export const feedSyncEnv = {
   FEED_SYNC_BATCH: env.int(500, 1, 10_000),
   /** Scans and findings of deleted images, and scans older than this (except each live image's latest), are purged daily. */
   FEED_SYNC_RETENTION: env.duration("90d"),
+  /**
+   * Images deleted from the registry stop alerting at once; their scans, findings and inventory are
+   * purged by the daily retention run once deleted for longer than this (0s = at the next run).
+   */
+  FEED_SYNC_DELETED_RETENTION: env.duration("7d"),
 };
 
 export const loadFeedSyncConfig = (e: Env) => loadConfig(feedSyncEnv, e);

@@ -67,7 +67,7 @@ export async function startFeedSync(cfg: FeedSyncConfig, infra: Infra, log: Logg
   };
   const worker = createWorker("feedSync", async (env) => {
     if (env.data.source === RETENTION_JOB) {
-      const r = await purge(infra.database.db, cfg.FEED_SYNC_RETENTION, new Date(), shutdown.signal);
+      const r = await purge(infra.database.db, { maxAgeMs: cfg.FEED_SYNC_RETENTION, deletedGraceMs: cfg.FEED_SYNC_DELETED_RETENTION }, new Date(), shutdown.signal);
       for (const [k, n] of Object.entries(r)) purged.inc({ kind: k }, n);
       log.info({ ...r }, "retention done");
       return r;
