@@ -2,6 +2,7 @@ export * as schema from "./schema.js";
 export * from "./client.js";
 export * from "./migrate.js";
 export * from "./repos/images.js";
+export * from "./repos/image-deletes.js";
 export * from "./repos/scans.js";
 export * from "./repos/subscriptions.js";
 export * from "./secret-box.js";

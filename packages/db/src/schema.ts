@@ -267,3 +267,17 @@ export const feedState = pgTable("feed_state", {
   lastModified: text("last_modified"),
   lastSuccessAt: ts("last_success_at"),
 });
+
+/**
+ * What NVD said about a CVE (feed-sync's optional CVSS enrichment), so a later run does not ask
+ * again: `scored` with the chosen severity entry, or `unscored` / `not_found` (asked again after
+ * FEED_SYNC_NVD_RECHECK). The entry is re-applied from here when a feed rewrites an advisory.
+ */
+export const nvdCves = pgTable("nvd_cves", {
+  cveId: text("cve_id").primaryKey(),
+  status: text("status").$type<"scored" | "unscored" | "not_found">().notNull(),
+  /** `{type: "CVSS_V3", score: "<vector>", source: "nvd@nist.gov"}` as stored in an advisory's severity list. */
+  severity: jsonb("severity").$type<{ type: string; score: string; source: string }>(),
+  nvdLastModified: ts("nvd_last_modified"),
+  checkedAt: ts("checked_at").notNull().defaultNow(),
+});

@@ -31,6 +31,24 @@ export const pushEventSchema = imageTargetSchema.extend({
 });
 export type PushEvent = z.infer<typeof pushEventSchema>;
 
+/**
+ * A registry says content is gone. `digest` set: that manifest was deleted (a blob delete looks
+ * the same, so consumers act only on digests they know as manifests). Only `tag`: the tag was
+ * removed. Neither: the whole repository was deleted. `occurredAt` is the registry's clock, so a
+ * consumer can order a delete against a push of the same digest delivered out of order.
+ */
+export const imageDeletedSchema = z.object({
+  sourceId: z.string().min(1),
+  eventId: z.string().min(1).max(200),
+  registry: z.string().min(1).max(255),
+  repository,
+  digest: digest.optional(),
+  tag: tag.optional(),
+  occurredAt: z.string().datetime({ offset: true }),
+  actor: z.string().optional(),
+});
+export type ImageDeleted = z.infer<typeof imageDeletedSchema>;
+
 export const severityCountsSchema = z.record(z.string(), z.number().int().nonnegative());
 
 export const scanCompletedSchema = z.object({
@@ -103,6 +121,7 @@ function subject<S extends z.ZodType>(subjectName: string, type: string, schema:
 
 export const SUBJECTS = {
   imagePushed: subject("lookout.image.pushed", "io.lookout.image.pushed", pushEventSchema),
+  imageDeleted: subject("lookout.image.deleted", "io.lookout.image.deleted", imageDeletedSchema),
   scanCompleted: subject("lookout.scan.completed", "io.lookout.scan.completed", scanCompletedSchema),
   findingsChanged: subject("lookout.findings.changed", "io.lookout.findings.changed", findingsChangedSchema),
   feedSynced: subject("lookout.feed.synced", "io.lookout.feed.synced", feedSyncedSchema),
@@ -115,6 +134,8 @@ export type SubjectData<K extends SubjectName> = z.infer<(typeof SUBJECTS)[K]["s
 export const CONSUMERS = {
   notifierScans: { durable: "notifier-scans", filterSubject: SUBJECTS.scanCompleted.subject },
   notifierFindings: { durable: "notifier-findings", filterSubject: SUBJECTS.findingsChanged.subject },
+  /** The scanner marks deleted images (it owns the images rows and the registry client that confirms a delete). */
+  scannerDeletes: { durable: "scanner-image-deleted", filterSubject: SUBJECTS.imageDeleted.subject },
 } as const;
 export type ConsumerName = keyof typeof CONSUMERS;
 

@@ -1,4 +1,4 @@
-import type { PushEvent } from "@lookout/domain";
+import type { ImageDeleted, PushEvent } from "@lookout/domain";
 
 /** What the webhook service knows about one configured registry source (from config). */
 export interface SourceConfig {
@@ -12,14 +12,8 @@ export interface SourceConfig {
   repositories?: string[];
 }
 
-export interface DeleteEvent {
-  sourceId: string;
-  eventId: string;
-  registry: string;
-  repository: string;
-  digest?: string;
-  tag?: string;
-}
+/** A delete as the bus carries it (`imageDeleted`): digest, tag, or neither for a whole repository. */
+export type DeleteEvent = ImageDeleted;
 
 export interface ParsedDelivery {
   pushes: PushEvent[];

@@ -17,6 +17,12 @@ export interface ApiDeps {
 }
 
 const int = (v: unknown, d: number) => (typeof v === "string" && /^\d{1,6}$/.test(v) ? Number(v) : d);
+const DELETED = ["exclude", "include", "only"] as const;
+function deletedFilter(v: string | undefined): (typeof DELETED)[number] {
+  if (v === undefined) return "exclude";
+  if ((DELETED as readonly string[]).includes(v)) return v as (typeof DELETED)[number];
+  throw new LookoutError("LKT_ERR_VALIDATION", `deleted: "${v.slice(0, 20)}" must be one of ${DELETED.join(", ")}`, { status: 400 });
+}
 
 /** Read and management API: JSON, every /api route behind the bearer token. */
 export function buildApiApp(deps: ApiDeps) {
@@ -30,7 +36,10 @@ export function buildApiApp(deps: ApiDeps) {
     }
   });
   app.get<{ Querystring: Record<string, string> }>("/api/v1/images", async (req) => ({
-    items: await listImages(deps.db, { ...(req.query.repository ? { repository: req.query.repository } : {}), limit: int(req.query.limit, 100), offset: int(req.query.offset, 0) }),
+    items: await listImages(deps.db, {
+      ...(req.query.repository ? { repository: req.query.repository } : {}), limit: int(req.query.limit, 100), offset: int(req.query.offset, 0),
+      deleted: deletedFilter(req.query.deleted),
+    }),
   }));
   // :id is the numeric id or a manifest digest (the notifier's report links use the digest).
   app.get<{ Params: { id: string }; Querystring: { repository?: string } }>("/api/v1/images/:id", async (req) => {

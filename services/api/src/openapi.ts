@@ -66,7 +66,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/readyz": { get: { summary: "Readiness of Postgres, Redis and NATS", responses: { ...ok("Ready"), 503: { description: "A dependency is down" } } } },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { 200: { description: "Text exposition format", content: { "text/plain": { schema: { type: "string" } } } } } } },
       "/openapi.json": { get: { summary: "This document", responses: ok("OpenAPI 3.1 document") } },
-      "/api/v1/images": { get: { ...secured, summary: "Images seen", parameters: [query("repository", "Only this repository"), ...paging], responses: { ...ok("Images", list("Image")), ...e401 } } },
+      "/api/v1/images": { get: { ...secured, summary: "Images seen", parameters: [query("repository", "Only this repository"), query("deleted", "exclude (default): live images; include: also images deleted from the registry (deletedAt set); only: just those"), ...paging], responses: { ...ok("Images", list("Image")), ...e401 } } },
       "/api/v1/images/{id}": { get: { ...secured, summary: "One image with its layers and config facts", parameters: [idParam("id", "Numeric image id")], responses: { ...ok("Image", { $ref: "#/components/schemas/Image" }), ...e401, ...e404 } } },
       "/api/v1/scans": { get: { ...secured, summary: "Scans, newest first", parameters: [query("imageId", "Only this image"), ...paging], responses: { ...ok("Scans", list("Scan")), ...e401 } } },
       "/api/v1/scans/{id}": { get: { ...secured, summary: "One scan (without its SBOM)", parameters: [idParam("id", "Scan uuid")], responses: { ...ok("Scan", { $ref: "#/components/schemas/Scan" }), ...e401, ...e404 } } },

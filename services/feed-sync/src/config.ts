@@ -23,12 +23,30 @@ export const feedSyncEnv = {
   FEED_SYNC_ALPINE_SECDB_URL: env.url("https://secdb.alpinelinux.org"),
   /** Comma-separated `branch/repo` pairs of the Alpine secdb. */
   FEED_SYNC_ALPINE_BRANCHES: env.string("v3.18/main,v3.18/community,v3.19/main,v3.19/community,v3.20/main,v3.20/community,v3.21/main,v3.21/community,v3.22/main,v3.22/community"),
+  /**
+   * Optional CVSS enrichment from NVD (API 2.0) for stored advisories with one CVE and no CVSS
+   * score. Off unless true (or the source "nvd" is named in FEED_SYNC_SOURCES / --source).
+   */
+  FEED_SYNC_NVD_ENABLED: env.bool(false),
+  /** NVD API base; `<base>/rest/json/cves/2.0?cveId=…` is asked (a mirror speaking API 2.0 works too). */
+  FEED_SYNC_NVD_URL: env.url("https://services.nvd.nist.gov"),
+  /** Sent as the `apiKey` header; raises NVD's rate limit from 5 to 50 requests per 30 s. */
+  FEED_SYNC_NVD_API_KEY: env.optionalString().refine((v) => v === undefined || /^[A-Za-z0-9-]{8,128}$/.test(v), "must be an NVD API key (8-128 letters, digits and dashes)"),
+  /** Most NVD requests one run makes; the rest wait for the next run. */
+  FEED_SYNC_NVD_MAX_REQUESTS: env.int(100, 1, 100_000),
+  /** CVEs NVD had not scored (or did not know) are asked again after this long. */
+  FEED_SYNC_NVD_RECHECK: env.duration("7d"),
   /** Largest download accepted from any feed. */
   FEED_SYNC_MAX_DOWNLOAD: env.size("2GiB"),
   /** Advisories per ingest transaction. */
   FEED_SYNC_BATCH: env.int(500, 1, 10_000),
   /** Scans and findings of deleted images, and scans older than this (except each live image's latest), are purged daily. */
   FEED_SYNC_RETENTION: env.duration("90d"),
+  /**
+   * Images deleted from the registry stop alerting at once; their scans, findings and inventory are
+   * purged by the daily retention run once deleted for longer than this (0s = at the next run).
+   */
+  FEED_SYNC_DELETED_RETENTION: env.duration("7d"),
 };
 
 export const loadFeedSyncConfig = (e: Env) => loadConfig(feedSyncEnv, e);

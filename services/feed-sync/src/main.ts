@@ -30,7 +30,7 @@ export async function startFeedSync(cfg: FeedSyncConfig, infra: Infra, log: Logg
   const metrics = createMetrics("feed-sync");
   const wanted = cfg.FEED_SYNC_SOURCES.split(",").map((s) => s.trim()).filter(Boolean);
   const all = opts.sources ?? SOURCES.map((s) => s.create(cfg));
-  const sources = wanted.length ? all.filter((s) => wanted.includes(s.name)) : all;
+  const sources = wanted.length ? all.filter((s) => wanted.includes(s.name)) : all.filter((s) => s.enabled !== false);
   const runs = new metrics.Counter({ name: "lookout_feed_sync_runs_total", help: "Feed sync runs", labelNames: ["source", "status"], registers: [metrics.registry] });
   const records = new metrics.Counter({ name: "lookout_feed_sync_records_total", help: "Advisories written", labelNames: ["source", "kind"], registers: [metrics.registry] });
   const lastSuccess = new metrics.Gauge({ name: "lookout_feed_last_success_timestamp_seconds", help: "Unix time of each source's last successful sync (age = now - this)", labelNames: ["source"], registers: [metrics.registry] });
@@ -67,7 +67,7 @@ export async function startFeedSync(cfg: FeedSyncConfig, infra: Infra, log: Logg
   };
   const worker = createWorker("feedSync", async (env) => {
     if (env.data.source === RETENTION_JOB) {
-      const r = await purge(infra.database.db, cfg.FEED_SYNC_RETENTION, new Date(), shutdown.signal);
+      const r = await purge(infra.database.db, { maxAgeMs: cfg.FEED_SYNC_RETENTION, deletedGraceMs: cfg.FEED_SYNC_DELETED_RETENTION }, new Date(), shutdown.signal);
       for (const [k, n] of Object.entries(r)) purged.inc({ kind: k }, n);
       log.info({ ...r }, "retention done");
       return r;

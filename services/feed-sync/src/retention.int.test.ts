@@ -41,4 +41,18 @@ describe("retention purge", () => {
     expect((("rows" in left ? left.rows : left) as { advisory_id: string }[]).map((x) => x.advisory_id)).toEqual(["CVE-OPEN", "CVE-RECENT"]);
     expect(await purge(h.db, 90 * DAY)).toEqual({ images: 0, scans: 0, findings: 0, runs: 0 }); // idempotent
   });
+
+  it("keeps a deleted image for the grace period, then purges it whole", async () => {
+    const recent = await seedImage(h.db, "app/deleted-yesterday", [npmPkg("ansi-html", "0.0.7")]);
+    const old = await seedImage(h.db, "app/deleted-last-month", [npmPkg("ansi-html", "0.0.7")]);
+    await h.db.execute(sql`update images set deleted_at = ${daysAgo(1)}::timestamptz where id = ${recent}`);
+    await h.db.execute(sql`update images set deleted_at = ${daysAgo(30)}::timestamptz where id = ${old}`);
+    const r = await purge(h.db, { maxAgeMs: 90 * DAY, deletedGraceMs: 7 * DAY });
+    expect(r.images).toBe(1);
+    expect(await count(h.db, sql`select count(*) as n from images where id = ${old}`)).toBe(0);
+    expect(await count(h.db, sql`select count(*) as n from packages where image_id = ${old}`)).toBe(0);
+    expect(await count(h.db, sql`select count(*) as n from packages where image_id = ${recent}`)).toBe(1);
+    expect((await purge(h.db, { maxAgeMs: 90 * DAY, deletedGraceMs: 0 })).images).toBe(1); // 0 = at the next run
+    expect(await count(h.db, sql`select count(*) as n from images where id = ${recent}`)).toBe(0);
+  });
 });

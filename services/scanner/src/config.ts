@@ -14,6 +14,8 @@ export const scannerEnv = {
   SCANNER_PLATFORM: z_platform(),
   SCANNER_MAX_MANIFEST: env.size("4MiB"),
   SCANNER_REGISTRY_TIMEOUT: env.duration("30s"),
+  /** Confirm a registry delete with a manifest HEAD (404 = gone) before marking the image deleted. */
+  SCANNER_VERIFY_DELETES: env.bool(true),
 };
 
 function z_platform() {

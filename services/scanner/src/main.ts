@@ -1,10 +1,11 @@
 import { matchScopeOf } from "@lookout/config";
 import { type Logger } from "@lookout/log";
-import { createWorker } from "@lookout/queue";
+import { createWorker, JobQueue } from "@lookout/queue";
 import { isMain, readinessChecks, runService, type Infra } from "@lookout/runtime";
 import { createHttp, createMetrics } from "@lookout/service-kit";
 import { createAnalyzer } from "./analyze.js";
 import { loadScannerConfig, type ScannerConfig } from "./config.js";
+import { handleImageDeleted } from "./image-deleted.js";
 import { registryClientFor } from "./registry.js";
 import { runScanJob, type Analyzer } from "./scan-job.js";
 
@@ -34,6 +35,12 @@ export async function startScanner(cfg: ScannerConfig, infra: Infra, log: Logger
       onFailed: (_job, _err, final) => metrics.jobs.inc({ queue: "scan", outcome: final ? "failed" : "retried" }),
     },
   );
+  const scanJobs = new JobQueue("scan", infra.redis, infra.namespace);
+  const deletes = new metrics.Counter({ name: "lookout_image_deletes_total", help: "Registry deletes handled, by outcome", labelNames: ["outcome"], registers: [metrics.registry] });
+  const deleteConsumer = await infra.bus.consume("scannerDeletes", async (env) => {
+    const r = await handleImageDeleted({ db: infra.database.db, registry: cfg.SCANNER_VERIFY_DELETES ? registry : undefined, scanJobs: scanJobs.queue, log }, env);
+    deletes.inc({ outcome: r.outcome });
+  }, { concurrency: 2 });
   const app = createHttp({ logger: log, metrics, readiness: [...readinessChecks(infra), { name: "worker", check: async () => { if (!worker.isRunning()) throw new Error("worker not running"); } }] });
   const address = await app.listen({ port: cfg.SCANNER_PORT, host: cfg.SCANNER_HOST });
   log.info({ address, concurrency: cfg.SCANNER_CONCURRENCY }, "scanner listening");
@@ -43,7 +50,7 @@ export async function startScanner(cfg: ScannerConfig, infra: Infra, log: Logger
     worker,
     // Close waits for active jobs to finish; a job cut off by the grace timeout is left locked and
     // another worker takes it over once its lock expires.
-    stop: async () => { await worker.close(); await app.close(); },
+    stop: async () => { await deleteConsumer.stop(); await worker.close(); await scanJobs.close(); await app.close(); },
   };
 }
 

@@ -6,10 +6,12 @@ import { Bus } from "@lookout/bus";
 import { JobQueue, redisConnection, type Redis } from "@lookout/queue";
 import { silentLogger } from "@lookout/log";
 import { createMetrics } from "@lookout/service-kit";
+import type { Envelope, ImageDeleted } from "@lookout/domain";
 import { buildWebhookApp } from "./app.js";
 
 const body = readFileSync(join(import.meta.dirname, "../testdata/push-manifest-debian-bookworm.json"));
 const blobBody = readFileSync(join(import.meta.dirname, "../testdata/push-blob-layer.json"));
+const deleteBody = readFileSync(join(import.meta.dirname, "../testdata/delete-manifest-by-digest.json"));
 const TOKEN = "eval-webhook-token";
 const ns = `wh${randomBytes(4).toString("hex")}`;
 
@@ -92,6 +94,29 @@ describe("webhook service", () => {
     expect(jobs[0]!.data.correlationId).toBeTruthy();
   });
 
+  it("publishes a registry delete once on lookout.image.deleted for the scanner's consumer, enqueues nothing", async () => {
+    const before = await streamCount();
+    const jobsBefore = await queue.queue.count();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await app.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: deleteBody }));
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(answers.map((a) => a.json().deletes)).toEqual([1, 0, 0]);
+    expect(answers.map((a) => a.json().duplicates)).toEqual([0, 1, 1]);
+    expect(await streamCount()).toBe(before + 1);
+    expect(await queue.queue.count()).toBe(jobsBefore);
+    const got: Envelope<ImageDeleted>[] = [];
+    const c = await bus.consume("scannerDeletes", async (env) => { got.push(env as Envelope<ImageDeleted>); });
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await c.stop();
+    const ev = JSON.parse(deleteBody.toString()).events[0];
+    expect(got).toHaveLength(1);
+    expect(got[0]!.data).toEqual({
+      sourceId: "local", eventId: ev.id, registry: "127.0.0.1:5000", repository: ev.target.repository, digest: ev.target.digest,
+      occurredAt: new Date(ev.timestamp).toISOString(),
+    });
+    expect(got[0]!.type).toBe("io.lookout.image.deleted");
+  });
+
   it("answers 503 when the queue does not answer, so the registry retries", async () => {
     const deadRedis = redisConnection("redis://127.0.0.1:1"); // nothing listens: commands wait
     deadRedis.on("error", () => {});
@@ -112,6 +137,7 @@ describe("webhook service", () => {
     expect((await app.inject({ url: "/readyz" })).json().status).toBe("ready");
     const m = await app.inject({ url: "/metrics" });
     expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 1');
+    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="deleted",service="webhook"} 1');
     expect(m.body).toContain("lookout_http_requests_total");
   });
 });

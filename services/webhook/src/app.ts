@@ -1,5 +1,5 @@
 import {
-  encodeEvent, LookoutError, scanJobId, type PushEvent,
+  encodeEvent, LookoutError, scanJobId, type ImageDeleted, type PushEvent,
 } from "@lookout/domain";
 import type { RegistrySource } from "@lookout/config";
 import type { Bus } from "@lookout/bus";
@@ -98,9 +98,14 @@ export function buildWebhookApp(deps: WebhookDeps) {
     pushes.inc({ source: source.id, outcome: "ignored" }, parsed.ignored.length);
     let accepted = 0;
     let duplicates = 0;
+    let deletes = 0;
     try {
       for (const p of parsed.pushes) {
         if (await withTimeout(accept(deps, p, String(req.id), req.log), deps.acceptTimeoutMs ?? 5_000)) accepted++;
+        else duplicates++;
+      }
+      for (const d of parsed.deletes) {
+        if (await withTimeout(acceptDelete(deps, d, String(req.id), req.log), deps.acceptTimeoutMs ?? 5_000)) deletes++;
         else duplicates++;
       }
     } catch (e) {
@@ -110,9 +115,9 @@ export function buildWebhookApp(deps: WebhookDeps) {
     }
     pushes.inc({ source: source.id, outcome: "accepted" }, accepted);
     pushes.inc({ source: source.id, outcome: "duplicate" }, duplicates);
-    for (const d of parsed.deletes) req.log.info({ sourceId: source.id, eventId: d.eventId, repository: d.repository, digest: d.digest, tag: d.tag }, "delete event noted");
+    pushes.inc({ source: source.id, outcome: "deleted" }, deletes);
     return reply.status(202).send({
-      accepted, duplicates, ignored: parsed.ignored.length, rejected: parsed.rejected.map((r) => r.reason), deletes: parsed.deletes.length,
+      accepted, duplicates, ignored: parsed.ignored.length, rejected: parsed.rejected.map((r) => r.reason), deletes,
     });
   });
   return app;
@@ -132,5 +137,18 @@ async function accept(deps: WebhookDeps, p: PushEvent, correlationId: string, lo
   // Marked only after both writes succeeded: a failure above makes the registry retry, and the retry is not lost.
   await deps.redis.set(seenKey, "1", "PX", deps.dedupeTtlMs);
   log.info({ correlationId, eventId: p.eventId, repository: p.repository, digest: p.digest, tag: p.tag, jobId, created }, "push accepted");
+  return true;
+}
+
+/**
+ * Publish a registry delete for the scanner to act on (it confirms the delete and marks the
+ * image); false when this event id was already handled. No queue job: nothing is pulled.
+ */
+async function acceptDelete(deps: WebhookDeps, d: ImageDeleted, correlationId: string, log: Pick<Logger, "info">): Promise<boolean> {
+  const seenKey = `${deps.namespace}:webhook:seen:${d.sourceId}:${d.eventId}`;
+  if (await deps.redis.exists(seenKey)) return false;
+  await deps.bus.publish("imageDeleted", encodeEvent("imageDeleted", "lookout/webhook", d, { id: `${d.sourceId}-${d.eventId}`, correlationId }));
+  await deps.redis.set(seenKey, "1", "PX", deps.dedupeTtlMs);
+  log.info({ correlationId, eventId: d.eventId, repository: d.repository, digest: d.digest, tag: d.tag }, "delete accepted");
   return true;
 }

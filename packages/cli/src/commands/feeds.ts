@@ -51,11 +51,13 @@ export async function feedsCommand(args: string[]): Promise<number> {
   let failed = 0;
   try {
     for (const def of defs) {
+      const source = def.create(cfg, from ? { from } : {});
+      if (!values.source && source.enabled === false) continue; // opt-in sources run only when named
       const r = await syncSource({
         db: database.db, namespace: "cli", log, timeoutMs: cfg.FEED_SYNC_TIMEOUT, fetch: (url, init) => fetch(url, init),
         maxBytes: cfg.FEED_SYNC_MAX_DOWNLOAD, batchSize: cfg.FEED_SYNC_BATCH, signal: ac.signal, match: matchScopeOf(cfg),
         ...(bar ? { onProgress: (p: SyncProgress) => bar.update(def.name, p) } : {}),
-      }, def.create(cfg, from ? { from } : {}), "manual");
+      }, source, "manual");
       bar?.done();
       const c = r.counts;
       const rm = r.rematch;

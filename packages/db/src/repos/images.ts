@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.js";
 import { images, repositories, tags } from "../schema.js";
 
@@ -64,9 +64,15 @@ export interface ImageListItem {
   mediaType: string | null;
   size: number | null;
   lastPushedAt: Date;
+  /** Set when the registry deleted the image (kept until retention purges it). */
+  deletedAt: Date | null;
 }
 
-export async function listImages(db: Db, opts: { repository?: string; limit?: number; offset?: number } = {}): Promise<ImageListItem[]> {
+/** `deleted`: live images only (default), live and deleted ones, or deleted ones only. */
+export async function listImages(
+  db: Db, opts: { repository?: string; limit?: number; offset?: number; deleted?: "exclude" | "include" | "only" } = {},
+): Promise<ImageListItem[]> {
+  const deleted = opts.deleted ?? "exclude";
   const rows = await db
     .select({
       id: images.id,
@@ -77,11 +83,14 @@ export async function listImages(db: Db, opts: { repository?: string; limit?: nu
       mediaType: images.mediaType,
       size: images.size,
       lastPushedAt: images.lastPushedAt,
+      deletedAt: images.deletedAt,
       tags: sql<string[]>`coalesce((select array_agg(t.name order by t.name) from tags t where t.image_id = ${images.id}), '{}')`,
     })
     .from(images)
     .innerJoin(repositories, eq(images.repositoryId, repositories.id))
-    .where(and(isNull(images.deletedAt), opts.repository ? eq(repositories.name, opts.repository) : undefined))
+    .where(and(
+      deleted === "exclude" ? isNull(images.deletedAt) : deleted === "only" ? isNotNull(images.deletedAt) : undefined,
+      opts.repository ? eq(repositories.name, opts.repository) : undefined))
     .orderBy(desc(images.lastPushedAt))
     .limit(Math.min(opts.limit ?? 100, 1000))
     .offset(opts.offset ?? 0);

@@ -40,9 +40,27 @@ describe("distribution flavour on real docker-registry bodies", () => {
     expect(parse("push-manifest-zstd.json").pushes).toHaveLength(1);
   });
 
-  it("reports deletes by digest and by tag", () => {
-    expect(parse("delete-manifest-by-digest.json").deletes[0]!.digest).toMatch(/^sha256:/);
-    expect(parse("delete-tag.json").deletes[0]).toMatchObject({ tag: "v1" });
+  it("reports deletes by digest and by tag, with the registry's time as ISO UTC", () => {
+    const body = load("delete-manifest-by-digest.json");
+    expect(parse("delete-manifest-by-digest.json").deletes).toEqual([{
+      sourceId: "local", eventId: body.events[0].id, registry: "127.0.0.1:5000", repository: "eval/scratch-hello",
+      digest: body.events[0].target.digest, occurredAt: "2026-11-29T17:26:07.404Z",
+    }]);
+    const untag = parse("delete-tag.json").deletes[0]!;
+    expect(untag).toMatchObject({ tag: "v1", repository: "eval/scratch-hello", occurredAt: "2026-11-29T17:26:07.406Z" });
+    expect(untag.digest).toBeUndefined();
+    // A blob delete has the same shape: it is reported, and consumers act only on digests they know as manifests.
+    expect(parse("delete-blob.json").deletes[0]!.digest).toMatch(/^sha256:/);
+  });
+
+  it("reads v3 deletes, whose empty strings mean absent", () => {
+    const body = load("delete-tag.json");
+    body.events[0].target = { mediaType: "", digest: "", size: 0, repository: "team-a/api", tag: "1.4.2" };
+    const r = FLAVOURS.distribution!.parse(body, source);
+    expect(r.deletes[0]).toMatchObject({ repository: "team-a/api", tag: "1.4.2" });
+    expect(r.deletes[0]!.digest).toBeUndefined();
+    body.events[0].target = { mediaType: "", digest: "", size: 0, repository: "team-a/api" };
+    expect(FLAVOURS.distribution!.parse(body, source).deletes[0]).toMatchObject({ repository: "team-a/api" });
   });
 
   it("refuses a payload URL naming a host that is not configured, and never uses it", () => {

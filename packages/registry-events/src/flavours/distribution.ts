@@ -36,6 +36,12 @@ function urlHost(url: string | undefined): string | undefined {
   }
 }
 
+/** The registry's RFC 3339 timestamp (nanoseconds, any offset) as ISO UTC; now when absent or unreadable. */
+function isoTime(s: string | undefined): string {
+  const t = s ? Date.parse(s) : NaN;
+  return new Date(Number.isNaN(t) ? Date.now() : t).toISOString();
+}
+
 function parseOne(e: RawEvent, source: SourceConfig, out: ParsedDelivery): void {
   const eventId = str(e.id);
   const action = str(e.action);
@@ -57,8 +63,13 @@ function parseOne(e: RawEvent, source: SourceConfig, out: ParsedDelivery): void 
   const tag = str(t.tag);
   if (tag && !TAG_RE.test(tag)) return void out.rejected.push({ eventId, reason: "tag breaks the OCI tag grammar" });
 
+  const occurredAt = isoTime(str(e.timestamp));
+  const actor = str(e.actor?.name);
   if (action === "delete") {
-    out.deletes.push({ sourceId: source.id, eventId, registry: source.host, repository, ...(digest ? { digest } : {}), ...(tag ? { tag } : {}) });
+    out.deletes.push({
+      sourceId: source.id, eventId, registry: source.host, repository, occurredAt,
+      ...(digest ? { digest } : {}), ...(tag ? { tag } : {}), ...(actor ? { actor } : {}),
+    });
     return;
   }
   const mediaType = str(t.mediaType);
@@ -71,9 +82,9 @@ function parseOne(e: RawEvent, source: SourceConfig, out: ParsedDelivery): void 
     repository,
     digest,
     mediaType,
-    occurredAt: str(e.timestamp) ?? new Date().toISOString(),
+    occurredAt,
     ...(tag ? { tag } : {}),
-    ...(str(e.actor?.name) ? { actor: str(e.actor?.name)! } : {}),
+    ...(actor ? { actor } : {}),
   };
   out.pushes.push(push);
 }

@@ -43,6 +43,11 @@ export interface SyncContext {
 export interface FeedSource {
   readonly name: string;
   /**
+   * False for an opt-in source left off by config (nvd): skipped when every source runs, still
+   * run when named (FEED_SYNC_SOURCES, `lookout feeds sync --source`). Default true.
+   */
+  readonly enabled?: boolean;
+  /**
    * Fetch and ingest. Must leave the previous data intact when it fails (each advisory is written
    * atomically by ingestAdvisories) and store a feed part's validators only after that part was
    * fully ingested, so the next run fetches it again.
