@@ -43,7 +43,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  h = await startHarness({ notifier: false, extraEnv: { NOTIFIER_LOCK_MS: "3000", NOTIFIER_CONCURRENCY: String(CONCURRENCY) } });
+  // The lock must outlast event-loop stalls of a loaded CI machine: a lock lost while a delivery
+  // is in flight lets the stalled-job check run it twice (a second send, same webhook-id).
+  h = await startHarness({ notifier: false, extraEnv: { NOTIFIER_LOCK_MS: "6000", NOTIFIER_CONCURRENCY: String(CONCURRENCY) } });
 });
 
 afterAll(async () => {
