@@ -116,7 +116,7 @@ async function main() {
       manifest.layers = layers;
       const mbytes = Buffer.from(JSON.stringify(manifest));
       await pushRaw(registry.host, "bench/debian", "v1", [cfg, ...(await Promise.all(blobs.map((b) => readFile(b))))], mbytes, MT.ociManifest);
-      const client = new RegistryClient({ registries: [{ host: registry.host, insecure: true }], fetch });
+      const client = new RegistryClient({ registries: [{ host: registry.host, insecure: true }] });
       pull = async () => {
         const r = await client.resolve({ registry: registry!.host, repository: "bench/debian", tag: "v1" });
         if (r.kind !== "images") throw new Error("not an image");

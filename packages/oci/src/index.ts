@@ -12,6 +12,7 @@ export { openOciArchive, openDockerArchive, type ArchiveOptions } from "./local/
 export * from "./registry/config.js";
 export { parseWwwAuthenticate, type Challenge } from "./registry/www-authenticate.js";
 export { Authenticator } from "./registry/auth.js";
-export { type FetchLike, type TransportOptions } from "./registry/transport.js";
+export { type TransportOptions } from "./registry/transport.js";
+export { nodeRequester, fetchRequester, type FetchLike, type HttpRequester, type HttpRequest, type HttpResponse } from "./registry/http.js";
 export { RegistryClient, referenceOf, type RegistryClientOptions } from "./registry/client.js";
 export { parseImageReference } from "./registry/reference.js";

@@ -86,7 +86,7 @@ export class Authenticator {
     this.tokenFetches++;
     const body = await readCappedBody(sent, MAX_TOKEN_RESPONSE, "token response");
     if (sent.res.status === 401 || sent.res.status === 403) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} refused the credentials (${sent.res.status})`);
-    if (!sent.res.ok) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} answered ${sent.res.status}`, { retryable: sent.res.status >= 500 });
+    if (sent.res.status < 200 || sent.res.status > 299) throw new LookoutError("LKT_ERR_REGISTRY_AUTH", `token realm ${realm.host} answered ${sent.res.status}`, { retryable: sent.res.status >= 500 });
     let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       doc = JSON.parse(body.toString("utf8")) as typeof doc;

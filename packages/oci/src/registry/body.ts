@@ -1,5 +1,4 @@
-import { Readable, Transform } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import { LookoutError } from "@lookout/domain";
 import type { SentResponse } from "./transport.js";
 
@@ -14,15 +13,14 @@ export async function readCappedBody(sent: SentResponse, max: number, what: stri
   const chunks: Buffer[] = [];
   let len = 0;
   try {
-    if (!sent.res.body) return Buffer.alloc(0);
-    for await (const c of sent.res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const c of sent.res.body as AsyncIterable<Buffer>) {
       sent.touch();
       len += c.length;
       if (len > max) {
         sent.controller.abort();
         throw new LookoutError("LKT_ERR_MANIFEST_TOO_LARGE", `${what} exceeds the ${max}-byte cap`);
       }
-      chunks.push(Buffer.from(c.buffer, c.byteOffset, c.length));
+      chunks.push(c);
     }
   } catch (e) {
     if (e instanceof LookoutError) throw e;
@@ -33,31 +31,30 @@ export async function readCappedBody(sent: SentResponse, max: number, what: stri
   return Buffer.concat(chunks);
 }
 
-function bodyError(sent: SentResponse, e: unknown, what: string): LookoutError {
+/** A body failure as a typed error: the timer's reason when it fired, else a broken connection. */
+export function bodyError(sent: SentResponse, e: unknown, what: string): LookoutError {
   const reason = sent.controller.signal.reason;
   if (reason instanceof LookoutError) return reason;
   return new LookoutError("LKT_ERR_REGISTRY_UNREACHABLE", `${what}: connection broke while reading (${(e as Error).message})`, { cause: e, retryable: true });
 }
 
-/** A body as a Node stream whose idle timer is re-armed per chunk; errors become typed. */
-export function bodyStream(sent: SentResponse, what: string): Readable {
-  if (!sent.res.body) return Readable.from([]);
-  const src = Readable.fromWeb(sent.res.body as unknown as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 });
-  const out = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _e, cb) {
-      sent.touch();
-      cb(null, chunk);
-    },
-    flush(cb) {
-      sent.done();
-      cb();
-    },
+/**
+ * Pipe a response body into `dest` with the idle timer re-armed per chunk and body failures
+ * typed on `dest`. A listener, not a pass-through stage: the bytes go straight from the
+ * socket to `dest`. Piped in this tick, so nothing flows before `dest` is attached.
+ */
+export function pipeBody<T extends NodeJS.WritableStream & Readable>(sent: SentResponse, dest: T, what: string): T {
+  const body = sent.res.body;
+  body.on("data", sent.touch);
+  body.on("error", (e) => dest.destroy(bodyError(sent, e, what)));
+  body.on("end", sent.done);
+  // A connection that closes early may only say "close" on some paths; never leave dest waiting.
+  body.on("close", () => {
+    if (!body.readableEnded && !dest.destroyed) dest.destroy(bodyError(sent, new Error("closed before the end of the body"), what));
   });
-  src.on("error", (e) => out.destroy(bodyError(sent, e, what)));
-  out.on("close", () => {
+  dest.on("close", () => {
     sent.done();
-    if (!src.destroyed) src.destroy();
+    if (!body.destroyed && !body.readableEnded) body.destroy();
   });
-  return src.pipe(out);
+  return body.pipe(dest);
 }

@@ -5,12 +5,17 @@ import { MANIFEST_ACCEPT } from "../media-types.js";
 import type { Descriptor } from "../manifest.js";
 import { resolveFromStore, type ManifestStore, type ResolveOptions, type ResolveResult } from "../source.js";
 import { Authenticator } from "./auth.js";
-import { bodyStream, readCappedBody } from "./body.js";
+import { pipeBody, readCappedBody } from "./body.js";
 import { normalizeHost, type Credentials, type RegistryHostConfig } from "./config.js";
 import { Semaphore } from "./semaphore.js";
+import { discardBody, fetchRequester, nodeRequester, type FetchLike, type HttpRequester } from "./http.js";
 import { TRANSIENT, backoffDelay, defaultSleep, retryAfterMs, send, type SentResponse, type TransportOptions } from "./transport.js";
 
-export interface RegistryClientOptions extends TransportOptions {
+export interface RegistryClientOptions extends Omit<TransportOptions, "request"> {
+  /** How requests are sent. Default: node:http/https with keep-alive (`nodeRequester()`). */
+  request?: HttpRequester;
+  /** A fetch to send requests with instead (proxy-aware, or a spy); slower than the default. */
+  fetch?: FetchLike;
   /** The operator's registries. Any other host is refused before any network I/O. */
   registries: RegistryHostConfig[];
   /** Credentials from a Docker config.json (`parseDockerConfigAuths`); config entries win. */
@@ -33,7 +38,8 @@ export class RegistryClient {
 
   constructor(private readonly opts: RegistryClientOptions) {
     for (const r of opts.registries) this.hosts.set(normalizeHost(r.host), r);
-    this.t = { attempts: 4, backoffMs: 250, maxRetryAfterMs: 30_000, sleep: defaultSleep, ...opts };
+    const request = opts.request ?? (opts.fetch ? fetchRequester(opts.fetch) : nodeRequester());
+    this.t = { attempts: 4, backoffMs: 250, maxRetryAfterMs: 30_000, sleep: defaultSleep, ...opts, request };
     this.auth = new Authenticator({
       transport: this.t,
       credentials: (h) => {
@@ -65,6 +71,7 @@ export class RegistryClient {
   async headDigest(ref: ImageRef): Promise<string> {
     const s = await this.request(ref.registry, ref.repository, "HEAD", `manifests/${referenceOf(ref)}`, { Accept: MANIFEST_ACCEPT });
     s.done();
+    s.res.body.resume();
     const d = s.res.headers.get("docker-content-digest");
     if (d) return assertDigest(d);
     return (await this.store(ref.registry, ref.repository).getManifest(referenceOf(ref))).digest;
@@ -108,17 +115,14 @@ export class RegistryClient {
     const release = await this.semaphore(registry).acquire();
     try {
       const s = await this.request(registry, repository, "GET", `blobs/${assertDigest(desc.digest)}`, {});
-      const body = bodyStream(s, `blob ${desc.digest}`);
       const verifier = new DigestVerifier(desc.digest, desc.size, `blob ${desc.digest}`);
-      body.on("error", (e) => verifier.destroy(e));
       const onAbort = () => verifier.destroy(new LookoutError("LKT_ERR_ABORTED", `blob ${desc.digest}: cancelled`, { cause: signal?.reason, retryable: true }));
       signal?.addEventListener("abort", onAbort, { once: true });
       verifier.on("close", () => {
         signal?.removeEventListener("abort", onAbort);
         release();
-        body.destroy();
       });
-      return body.pipe(verifier);
+      return pipeBody(s, verifier, `blob ${desc.digest}`);
     } catch (e) {
       release();
       throw e;
@@ -154,8 +158,8 @@ export class RegistryClient {
         }
         throw e;
       }
-      if (s.res.ok) return s;
-      await s.res.body?.cancel().catch(() => {});
+      if (s.res.status >= 200 && s.res.status < 300) return s;
+      discardBody(s.res);
       s.done();
       const status = s.res.status;
       const after = retryAfterMs(s.res, this.t.maxRetryAfterMs);
@@ -181,7 +185,7 @@ export class RegistryClient {
     if (cached) h.Authorization = cached;
     const first = await send(url, { method, headers: h }, this.t);
     if (first.res.status !== 401) return first;
-    await first.res.body?.cancel().catch(() => {});
+    discardBody(first.res);
     first.done();
     h.Authorization = await this.auth.challenge(host, first.res.headers.get("www-authenticate"), scope);
     return send(url, { method, headers: h }, this.t);

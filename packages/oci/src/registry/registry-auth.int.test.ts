@@ -8,7 +8,7 @@ import type { ImageSource } from "../source.js";
 import { htpasswdLine, makeSigningCert, skopeoPush, startRegistry, startTokenServer, writeOciLayout, type RunningRegistry, type TokenServer } from "../testing/index.js";
 import { RegistryClient } from "./client.js";
 import { parseDockerConfigAuths } from "./config.js";
-import type { FetchLike } from "./transport.js";
+import { nodeRequester, type HttpRequester } from "./http.js";
 
 // One storage directory served by three real docker-registry processes: anonymous (used to
 // push), htpasswd basic auth, and bearer-token auth against the token server below.
@@ -70,7 +70,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe("registry client against docker-registry", () => {
   it("pulls anonymously: config summary, gzip and zstd layers verified and reconstructed", async () => {
-    const img = await pull(new RegistryClient({ registries: [{ host: anon.host, insecure: true }], fetch }), anon.host);
+    const img = await pull(new RegistryClient({ registries: [{ host: anon.host, insecure: true }] }), anon.host);
     expect(img.config.labels).toEqual({ team: "core" });
     expect(img.config.envKeys).toEqual(["PATH", "SECRET"]);
     expect(img.platform).toEqual({ os: "linux", architecture: "amd64" });
@@ -81,36 +81,37 @@ describe("registry client against docker-registry", () => {
 
   it("refuses a host that is not configured before any network I/O", async () => {
     let calls = 0;
-    const counting: FetchLike = (u, i) => (calls++, fetch(u, i));
-    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], fetch: counting });
+    const real = nodeRequester();
+    const counting: HttpRequester = (u, i) => (calls++, real(u, i));
+    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], request: counting });
     expect(await codeOf(client.resolve({ registry: "evil.example.test", repository: "x", tag: "v1" }))).toBe("LKT_ERR_REGISTRY_NOT_CONFIGURED");
     expect(await codeOf(client.resolve({ registry: basic.host, repository: "team/app", tag: "v1" }))).toBe("LKT_ERR_REGISTRY_NOT_CONFIGURED");
     expect(calls).toBe(0);
   });
 
   it("HEAD resolves a tag to the manifest digest, and a digest pull verifies it", async () => {
-    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], fetch });
+    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }] });
     const digest = await client.headDigest({ registry: anon.host, repository: "team/app", tag: "v1" });
     const r = await client.resolve({ registry: anon.host, repository: "team/app", digest });
     expect(r.kind === "images" && r.images[0]!.manifestDigest).toBe(digest);
   });
 
   it("htpasswd: refuses without credentials, accepts config and docker config.json credentials", async () => {
-    const none = new RegistryClient({ registries: [{ host: basic.host, insecure: true }], fetch });
+    const none = new RegistryClient({ registries: [{ host: basic.host, insecure: true }] });
     expect(await codeOf(pull(none, basic.host))).toBe("LKT_ERR_REGISTRY_AUTH");
-    const wrong = new RegistryClient({ registries: [{ host: basic.host, insecure: true, username: "alice", password: "nope" }], fetch });
+    const wrong = new RegistryClient({ registries: [{ host: basic.host, insecure: true, username: "alice", password: "nope" }] });
     expect(await codeOf(pull(wrong, basic.host))).toBe("LKT_ERR_REGISTRY_AUTH");
-    const fromConfig = new RegistryClient({ registries: [{ host: basic.host, insecure: true, username: "alice", password: "s3cret" }], fetch });
+    const fromConfig = new RegistryClient({ registries: [{ host: basic.host, insecure: true, username: "alice", password: "s3cret" }] });
     expect((await readAll(await pull(fromConfig, basic.host))).get("/etc/os-release")).toBe("ID=debian\n");
     const dockerAuths = parseDockerConfigAuths(JSON.stringify({ auths: { [`http://${basic.host}`]: { auth: Buffer.from("alice:s3cret").toString("base64") } } }));
-    const fromDockerConfig = new RegistryClient({ registries: [{ host: basic.host, insecure: true }], dockerAuths, fetch });
+    const fromDockerConfig = new RegistryClient({ registries: [{ host: basic.host, insecure: true }], dockerAuths });
     expect((await pull(fromDockerConfig, basic.host)).layers).toHaveLength(2);
   });
 
   it("bearer: runs the token flow, caches the token per scope, refuses bad credentials", async () => {
-    const bad = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "wrong" }], fetch });
+    const bad = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "wrong" }] });
     expect(await codeOf(pull(bad, bearer.host))).toBe("LKT_ERR_REGISTRY_AUTH");
-    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }], fetch });
+    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }] });
     const before = tokens.requests.length;
     const img = await pull(client, bearer.host);
     expect((await readAll(img)).get("/etc/app.conf")).toBe("zstd layer\n");
@@ -121,15 +122,16 @@ describe("registry client against docker-registry", () => {
 
   it("bearer: a token the registry rejects is replaced once with a fresh one", async () => {
     let spoil = true;
-    const spoiling: FetchLike = (u, init) => {
-      const headers = { ...(init?.headers as Record<string, string>) };
-      if (spoil && String(u).includes("/blobs/") && headers.Authorization) {
+    const real = nodeRequester();
+    const spoiling: HttpRequester = (u, init) => {
+      const headers = { ...init.headers };
+      if (spoil && u.includes("/blobs/") && headers.Authorization) {
         spoil = false;
         headers.Authorization = "Bearer revoked";
       }
-      return fetch(u, { ...init, headers });
+      return real(u, { ...init, headers });
     };
-    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }], fetch: spoiling });
+    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }], request: spoiling });
     const img = await pull(client, bearer.host);
     expect(spoil).toBe(false);
     expect(client.auth.tokenFetches).toBe(2);
@@ -138,7 +140,7 @@ describe("registry client against docker-registry", () => {
 
   it("bearer: an expired token is renewed before use", async () => {
     let now = Date.now();
-    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }], fetch, now: () => now });
+    const client = new RegistryClient({ registries: [{ host: bearer.host, insecure: true, username: "bob", password: "hunter2" }], now: () => now });
     await pull(client, bearer.host);
     expect(client.auth.tokenFetches).toBe(1);
     now += 3600_000;
@@ -147,7 +149,7 @@ describe("registry client against docker-registry", () => {
   });
 
   it("gives typed 404s for a missing tag and a missing blob", async () => {
-    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], fetch });
+    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }] });
     expect(await codeOf(client.resolve({ registry: anon.host, repository: "team/app", tag: "nope" }))).toBe("LKT_ERR_BLOB_NOT_FOUND");
     const img = await pull(client, anon.host);
     const ghost = { ...img.layers[0]!, digest: "sha256:" + "0".repeat(64) };
@@ -156,7 +158,7 @@ describe("registry client against docker-registry", () => {
   });
 
   it("caps the manifest size", async () => {
-    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], fetch, maxManifestBytes: 64 });
+    const client = new RegistryClient({ registries: [{ host: anon.host, insecure: true }], maxManifestBytes: 64 });
     expect(await codeOf(pull(client, anon.host))).toBe("LKT_ERR_MANIFEST_TOO_LARGE");
   });
 });

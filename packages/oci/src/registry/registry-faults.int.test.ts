@@ -59,7 +59,7 @@ async function forward(req: IncomingMessage, res: import("node:http").ServerResp
 }
 
 const anonClient = (host: string, extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) =>
-  new RegistryClient({ registries: [{ host, insecure: true }], fetch, ...extra });
+  new RegistryClient({ registries: [{ host, insecure: true }], ...extra });
 
 describe("registry client faults", () => {
   it("picks linux/amd64 from a multi-platform index by default, another platform, or all", async () => {
@@ -204,7 +204,7 @@ describe("registry client faults", () => {
       if (m) res.writeHead(307, { location: `http://localhost:${cdnPort}/cdn/${m[1]}` }).end();
       else void forward(req, res, req.url!.replace("/v2/front/", "/v2/single/"));
     });
-    const c = new RegistryClient({ registries: [{ host: front, insecure: true, username: "u", password: "p" }], fetch });
+    const c = new RegistryClient({ registries: [{ host: front, insecure: true, username: "u", password: "p" }] });
     const r = await c.resolve({ registry: front, repository: "front", tag: "v1" });
     if (r.kind !== "images") throw new Error("want image");
     const l = r.images[0]!.layers[0]!;
@@ -229,7 +229,7 @@ describe("registry client faults", () => {
   });
 
   it("bounds concurrent blob streams per registry", async () => {
-    const c = new RegistryClient({ registries: [{ host: reg.host, insecure: true, maxConcurrency: 1 }], fetch });
+    const c = new RegistryClient({ registries: [{ host: reg.host, insecure: true, maxConcurrency: 1 }] });
     const r = await c.resolve({ registry: reg.host, repository: "single", tag: "v1" });
     if (r.kind !== "images") throw new Error("want image");
     const [a, b] = r.images[0]!.layers;

@@ -1,9 +1,8 @@
 import { LookoutError } from "@lookout/domain";
-
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+import { discardBody, type HttpRequester, type HttpResponse } from "./http.js";
 
 export interface TransportOptions {
-  fetch: FetchLike;
+  request: HttpRequester;
   /** Time allowed until response headers arrive (covers connect). Default 30 s. */
   headersTimeoutMs?: number;
   /** Longest silence allowed while reading a body. Default 60 s. */
@@ -19,8 +18,8 @@ export interface TransportOptions {
 }
 
 export interface SentResponse {
-  res: Response;
-  /** Cancels the header/idle timers and the request. */
+  res: HttpResponse;
+  /** Aborting destroys the request and the body; the header/idle timers abort it with a typed reason. */
   controller: AbortController;
   /** Re-arm the idle timer; call on every body chunk. */
   touch(): void;
@@ -30,7 +29,7 @@ export interface SentResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
 
-export function retryAfterMs(res: Response, cap: number): number | undefined {
+export function retryAfterMs(res: HttpResponse, cap: number): number | undefined {
   const h = res.headers.get("retry-after");
   if (!h) return undefined;
   const secs = Number(h);
@@ -53,7 +52,7 @@ export async function send(url: string, init: { method: string; headers: Record<
       timedOut = true;
       controller.abort(new LookoutError("LKT_ERR_REGISTRY_UNREACHABLE", `no answer from ${new URL(url).host} within ${ms} ms`, { retryable: true }));
     }, ms);
-    timer.unref?.();
+    timer.unref();
   };
   arm(opts.headersTimeoutMs ?? 30_000);
   const origin = new URL(url).origin;
@@ -62,12 +61,20 @@ export async function send(url: string, init: { method: string; headers: Record<
     for (let hop = 0; ; hop++) {
       const headers = { ...init.headers };
       if (new URL(current).origin !== origin) delete headers.Authorization;
-      const res = await opts.fetch(current, { method: init.method, headers, body: init.body, redirect: "manual", signal: controller.signal });
+      const res = await opts.request(current, { method: init.method, headers, ...(init.body !== undefined ? { body: init.body } : {}), signal: controller.signal });
       if (!REDIRECTS.has(res.status)) {
         arm(opts.readIdleTimeoutMs ?? 60_000);
-        return { res, controller, touch: () => arm(opts.readIdleTimeoutMs ?? 60_000), done: () => clearTimeout(timer) };
+        // refresh() restarts the same timer: cheap enough to call per body chunk. It would also
+        // revive a cleared timer, hence the flag.
+        const idle = timer!;
+        let finished = false;
+        const done = () => {
+          finished = true;
+          clearTimeout(idle);
+        };
+        return { res, controller, touch: () => void (finished || idle.refresh()), done };
       }
-      await res.body?.cancel().catch(() => {});
+      discardBody(res);
       const loc = res.headers.get("location");
       if (!loc) throw new LookoutError("LKT_ERR_REGISTRY_HTTP", `redirect ${res.status} without Location`);
       if (hop + 1 > (opts.maxRedirects ?? 5)) throw new LookoutError("LKT_ERR_REGISTRY_HTTP", `more than ${opts.maxRedirects ?? 5} redirects`);
