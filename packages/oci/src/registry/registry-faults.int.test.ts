@@ -152,6 +152,79 @@ describe("registry client faults", () => {
     expect(code).toBe("LKT_ERR_REGISTRY_UNREACHABLE");
   });
 
+  it("a body cut short (connection closed before Content-Length) is a retryable typed error", async () => {
+    const base = await anonClient(reg.host).resolve({ registry: reg.host, repository: "single", tag: "v1" });
+    const layerDigest = base.kind === "images" ? base.images[0]!.layers[0]!.digest : "?";
+    const host = await listen((req, res) => {
+      if (req.url!.endsWith(layerDigest)) {
+        res.writeHead(200, { "content-length": "1000000" });
+        res.write(Buffer.alloc(100), () => res.socket?.destroy());
+        return;
+      }
+      void forward(req, res, req.url!.replace("/v2/cut/", "/v2/single/"));
+    });
+    const r = await anonClient(host, { attempts: 1 }).resolve({ registry: host, repository: "cut", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    const l = r.images[0]!.layers[0]!;
+    const err = await scanLayer(await r.images[0]!.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "cut") }).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_REGISTRY_UNREACHABLE") && err.retryable).toBe(true);
+  });
+
+  it("caps a manifest sent without Content-Length while it streams", async () => {
+    let sent = 0;
+    const host = await listen((req, res) => {
+      if (req.url!.includes("/manifests/")) {
+        // Chunked, no length: the cap must trip on the bytes, and the client must stop reading.
+        res.writeHead(200, { "content-type": MT.ociManifest });
+        const pump = () => {
+          while (sent < 64 << 20 && res.write(Buffer.alloc(64 << 10, 0x20))) sent += 64 << 10;
+          if (sent < 64 << 20) res.once("drain", pump);
+          else res.end();
+        };
+        pump();
+        return;
+      }
+      void forward(req, res);
+    });
+    const err = await anonClient(host, { maxManifestBytes: 1 << 20 })
+      .resolve({ registry: host, repository: "huge", tag: "v1" })
+      .catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_MANIFEST_TOO_LARGE")).toBe(true);
+    expect(sent).toBeLessThan(32 << 20);
+  });
+
+  it("reuses one keep-alive connection for sequential requests", async () => {
+    const conns = new Set<unknown>();
+    const host = await listen((req, res) => {
+      conns.add(req.socket);
+      void forward(req, res, req.url!.replace("/v2/ka/", "/v2/single/"));
+    });
+    const c = anonClient(host);
+    const r = await c.resolve({ registry: host, repository: "ka", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    for (const l of r.images[0]!.layers) {
+      const out = await scanLayer(await r.images[0]!.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "ka", l.digest.slice(7, 15)) });
+      expect(out.files.size).toBe(1);
+    }
+    // manifest, config, two layers: one connection.
+    expect(conns.size).toBe(1);
+  });
+
+  it("a 401 and a 404 body do not leak into the next request on the same connection", async () => {
+    let n = 0;
+    const host = await listen((req, res) => {
+      if (n++ === 0) {
+        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN" }] }));
+        return;
+      }
+      void forward(req, res, req.url!.replace("/v2/seq/", "/v2/single/"));
+    });
+    const c = anonClient(host);
+    expect(await codeOf(c.resolve({ registry: host, repository: "seq", tag: "v1" }))).toBe("LKT_ERR_BLOB_NOT_FOUND");
+    const r = await c.resolve({ registry: host, repository: "seq", tag: "v1" });
+    expect(r.kind).toBe("images");
+  });
+
   it("honours Retry-After on 429/503 and then succeeds", async () => {
     let n = 0;
     const host = await listen((req, res) => {
@@ -194,11 +267,13 @@ describe("registry client faults", () => {
       void forward(req, res, req.url!.replace("/cdn/", "/v2/single/blobs/"));
     });
     const cdnPort = cdn.split(":")[1];
+    let frontAuthorized = 0;
     const front = await listen((req, res) => {
       if (req.headers.authorization !== "Basic " + Buffer.from("u:p").toString("base64")) {
         res.writeHead(401, { "www-authenticate": 'Basic realm="front"' }).end();
         return;
       }
+      frontAuthorized++;
       const m = /\/blobs\/(sha256:[a-f0-9]+)$/.exec(req.url!);
       // "localhost" vs "127.0.0.1": a different origin on the same machine.
       if (m) res.writeHead(307, { location: `http://localhost:${cdnPort}/cdn/${m[1]}` }).end();
@@ -212,6 +287,7 @@ describe("registry client faults", () => {
     expect(out.files.get("/etc/a")!.size).toBe(300_000);
     expect(seenAuth.length).toBeGreaterThan(0);
     expect(seenAuth.every((a) => a === undefined)).toBe(true);
+    expect(frontAuthorized).toBeGreaterThan(1);
   });
 
   it("stops a redirect loop at the cap", async () => {
