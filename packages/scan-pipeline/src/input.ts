@@ -67,7 +67,7 @@ export interface OpenInputOptions {
   /** Per-scan scratch directory (archives are unpacked under it). */
   scratchDir: string;
   platform?: Platform;
-  /** Registry access; required for `registry` inputs. */
+  /** Send registry requests with this fetch instead of the client's node:http transport. */
   fetch?: FetchLike;
   /** Plain HTTP for the named registry (the operator asked for it). */
   insecure?: boolean;
@@ -92,10 +92,9 @@ export async function openInput(input: ImageInput, opts: OpenInputOptions): Prom
       r = await openDockerArchive(input.path, input.ref, { ...ro, scratchDir: opts.scratchDir });
       break;
     case "registry": {
-      if (!opts.fetch) throw new LookoutError("LKT_ERR_VALIDATION", "registry access needs a fetch implementation");
       const client = new RegistryClient({
         registries: [{ host: input.ref.registry, ...(opts.insecure ? { insecure: true } : {}) }],
-        fetch: opts.fetch,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...(opts.dockerAuths ? { dockerAuths: opts.dockerAuths } : {}),
       });
       r = await client.resolve(input.ref, ro);

@@ -10,7 +10,6 @@ export function registryClientFor(sources: RegistrySource[], opts: { headersTime
     for (const [h, c] of parseDockerConfigAuths(readFileSync(s.dockerConfig, "utf8"))) dockerAuths.set(h, c);
   }
   return new RegistryClient({
-    fetch: globalThis.fetch,
     registries: sources.map((s) => ({
       host: s.host, insecure: s.insecure,
       ...(s.username !== undefined ? { username: s.username } : {}),

@@ -44,7 +44,6 @@ export async function withImage<T>(arg: string, opts: { insecure?: boolean; plat
     const auths = input.kind === "registry" ? dockerAuths() : undefined;
     const { images } = await openInput(input, {
       scratchDir: join(scratch, "input"),
-      fetch: globalThis.fetch,
       ...(opts.insecure ? { insecure: true } : {}),
       ...(platform ? { platform } : {}),
       ...(auths ? { dockerAuths: auths } : {}),
