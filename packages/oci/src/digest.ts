@@ -1,6 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { DIGEST_RE, LookoutError } from "@lookout/domain";
+import { WorkerHash } from "./layer/worker-hash.js";
+
+/** Blobs at least this big are hashed on a worker thread; smaller ones inline. */
+const WORKER_HASH_MIN = 4 << 20;
 
 /** Throws LKT_ERR_DIGEST_INVALID unless `d` is a sha256/sha512 digest string. */
 export function assertDigest(d: string): string {
@@ -39,6 +43,7 @@ export function verifyBuffer(buf: Uint8Array, expected: string, what: string): v
  */
 export class DigestVerifier extends Transform {
   private readonly hash;
+  private readonly worker: WorkerHash | undefined;
   private bytes = 0;
 
   constructor(
@@ -51,7 +56,9 @@ export class DigestVerifier extends Transform {
     // Bytes may flow (and fail) before the consumer attaches its pipeline; the error is kept in
     // `errored` and seen by pipeline()/finished(), so an early one must not crash the process.
     this.on("error", () => {});
-    this.hash = createHash(algorithmOf(expected));
+    const big = expectedSize !== undefined && expectedSize >= WORKER_HASH_MIN;
+    this.worker = big ? new WorkerHash(algorithmOf(expected)) : undefined;
+    this.hash = big ? undefined : createHash(algorithmOf(expected));
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -60,12 +67,28 @@ export class DigestVerifier extends Transform {
       cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: more than the declared ${this.expectedSize} bytes`));
       return;
     }
-    this.hash.update(chunk);
+    if (this.worker) {
+      // Pass the chunk on now; the callback (more input) waits only if the worker falls behind.
+      this.push(chunk);
+      this.worker.update(chunk, () => cb());
+      return;
+    }
+    this.hash!.update(chunk);
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    const actual = `${algorithmOf(this.expected)}:${this.hash.digest("hex")}`;
+    if (!this.worker) return this.check(this.hash!.digest("hex"), cb);
+    this.worker.digest((e, hex) => (e ? cb(new LookoutError("LKT_ERR_INTERNAL", `${this.what}: hashing failed: ${e.message}`, { cause: e, retryable: true })) : this.check(hex!, cb)));
+  }
+
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    this.worker?.release();
+    cb(err);
+  }
+
+  private check(hex: string, cb: TransformCallback): void {
+    const actual = `${algorithmOf(this.expected)}:${hex}`;
     if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
       cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: ${this.bytes} bytes, declared ${this.expectedSize}`));
     } else if (!digestEquals(actual, this.expected)) {

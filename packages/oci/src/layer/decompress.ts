@@ -1,8 +1,8 @@
 import { Transform, type TransformCallback, type Duplex } from "node:stream";
 import { createGunzip, type ZlibOptions } from "node:zlib";
-import { DecompressStream } from "zstd-napi";
 import { LookoutError } from "@lookout/domain";
 import { layerCompression, type LayerCompression } from "../media-types.js";
+import { ZstdWorkerStream } from "./zstd-worker.js";
 
 /** zlib output chunk: 256 KiB measured 2.1–2.8× faster than the 16 KiB default here. */
 export const GUNZIP_CHUNK = 256 * 1024;
@@ -93,7 +93,7 @@ export function layerDecoders(mediaType: string, what: string): Duplex[] {
     const opts = { chunkSize: GUNZIP_CHUNK, writableHighWaterMark: 4 << 20 } as ZlibOptions;
     return [check, createGunzip(opts)];
   }
-  if (declared === "zstd") return [check, new DecompressStream()];
+  if (declared === "zstd") return [check, new ZstdWorkerStream()];
   return [check];
 }
 
