@@ -26,13 +26,22 @@ export function sniffCompression(head: Buffer): LayerCompression | "unknown" {
   return "unknown";
 }
 
-/** Holds the first bytes until it can check them against the declared compression. */
+/**
+ * Holds the first bytes until it can check them against the declared compression; then, when
+ * `gather` is set, merges small chunks (64 KiB from a socket) into ~1 MiB writes: every write
+ * into zlib is a round trip to the thread pool, and 16× fewer of them made the registry path
+ * as fast as the file path.
+ */
 class MagicCheck extends Transform {
   private head: Buffer[] = [];
   private headLen = 0;
   private checked = false;
 
-  constructor(private readonly declared: LayerCompression, private readonly what: string) {
+  constructor(
+    private readonly declared: LayerCompression,
+    private readonly what: string,
+    private readonly gather: number,
+  ) {
     super({ highWaterMark: READ_CHUNK });
   }
 
@@ -44,25 +53,32 @@ class MagicCheck extends Transform {
     return new LookoutError("LKT_ERR_LAYER_CORRUPT", `${this.what}: declared ${this.declared} but content looks like ${seen}`);
   }
 
+  private gathered(): Buffer {
+    const all = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headLen);
+    this.head = [];
+    this.headLen = 0;
+    return all;
+  }
+
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    if (this.checked) return cb(null, chunk);
+    if (this.checked && this.headLen === 0 && chunk.length >= this.gather) return cb(null, chunk);
     this.head.push(chunk);
     this.headLen += chunk.length;
-    if (this.headLen < 512) return cb();
-    const err = this.check();
-    if (err) return cb(err);
-    const all = Buffer.concat(this.head);
-    this.head = [];
-    cb(null, all);
+    if (!this.checked) {
+      if (this.headLen < 512) return cb();
+      const err = this.check();
+      if (err) return cb(err);
+    }
+    if (this.headLen < this.gather) return cb();
+    cb(null, this.gathered());
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.checked) return cb();
-    const err = this.check();
-    if (err) return cb(err);
-    const all = Buffer.concat(this.head);
-    this.head = [];
-    if (all.length) this.push(all);
+    if (!this.checked) {
+      const err = this.check();
+      if (err) return cb(err);
+    }
+    if (this.headLen > 0) this.push(this.gathered());
     cb();
   }
 }
@@ -87,7 +103,7 @@ export class ByteCap extends Transform {
 export function layerDecoders(mediaType: string, what: string): Duplex[] {
   const declared = layerCompression(mediaType);
   if (declared === undefined) throw new LookoutError("LKT_ERR_LAYER_MEDIA_TYPE", `${what}: media type "${mediaType.slice(0, 120)}" is not a layer type`);
-  const check = new MagicCheck(declared, what);
+  const check = new MagicCheck(declared, what, declared === "gzip" ? READ_CHUNK : 0);
   if (declared === "gzip") {
     // A few MiB of input buffer lets hashing the next chunk overlap inflating this one.
     const opts = { chunkSize: GUNZIP_CHUNK, writableHighWaterMark: 4 << 20 } as ZlibOptions;
