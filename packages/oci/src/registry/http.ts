@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import tls from "node:tls";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
 /** What the registry client needs from one HTTP exchange; no redirect is followed here. */
@@ -32,9 +33,10 @@ const HIGH_WATER_MARK = 1 << 20;
  * IncomingMessage itself: no web-stream conversion or per-chunk copy, which on loopback made
  * undici's fetch read blobs several times slower than curl.
  */
-export function nodeRequester(): HttpRequester {
+export function nodeRequester(opts: { /** Extra trusted CA certificates (PEM), e.g. a private registry's. */ ca?: string | Buffer } = {}): HttpRequester {
   const agentOpts = { keepAlive: true, highWaterMark: HIGH_WATER_MARK } as http.AgentOptions;
-  const agents = { "http:": new http.Agent(agentOpts), "https:": new https.Agent(agentOpts) };
+  const ca = opts.ca === undefined ? undefined : [...tls.rootCertificates, opts.ca.toString()];
+  const agents = { "http:": new http.Agent(agentOpts), "https:": new https.Agent({ ...agentOpts, ...(ca ? { ca } : {}) }) };
   return (url, init) =>
     new Promise((resolve, reject) => {
       const u = new URL(url);

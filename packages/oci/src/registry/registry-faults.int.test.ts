@@ -341,3 +341,51 @@ describe("registry client faults", () => {
     expect(code).toBe("LKT_ERR_DIGEST_MISMATCH");
   });
 });
+
+describe("registry client over TLS", () => {
+  let cert: string;
+  let tlsHost: string;
+  let plainPort: number;
+  const seen: string[] = [];
+  let downgrade = false;
+
+  beforeAll(async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    await promisify(execFile)("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]);
+    cert = await readFile(join(dir, "tls.crt"), "utf8");
+    const plain = await listen((req, res) => {
+      seen.push(`plain ${req.url}`);
+      void forward(req, res, req.url!.replace("/v2/tls/", "/v2/single/"));
+    });
+    plainPort = Number(plain.split(":")[1]);
+    const { createServer: createHttpsServer } = await import("node:https");
+    const s = createHttpsServer({ key: await readFile(join(dir, "tls.key")), cert }, (req, res) => {
+      seen.push(`tls ${req.url}`);
+      // Blobs are "moved" to plain http: a downgrade the client must refuse.
+      if (downgrade && req.url!.includes("/blobs/")) {
+        res.writeHead(307, { location: `http://localhost:${plainPort}${req.url}` }).end();
+        return;
+      }
+      void forward(req, res, req.url!.replace("/v2/tls/", "/v2/single/"));
+    });
+    servers.push(s as unknown as Server);
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    tlsHost = `localhost:${(s.address() as AddressInfo).port}`;
+  });
+
+  it("speaks https with a trusted CA, refuses an untrusted certificate, and never follows https to http", async () => {
+    const { nodeRequester } = await import("./http.js");
+    const trusted = new RegistryClient({ registries: [{ host: tlsHost }], request: nodeRequester({ ca: cert }), attempts: 1 });
+    const r = await trusted.resolve({ registry: tlsHost, repository: "tls", tag: "v1" });
+    if (r.kind !== "images") throw new Error("want image");
+    expect(seen.some((s) => s.startsWith("tls /v2/tls/manifests/"))).toBe(true);
+    downgrade = true;
+    const err = await r.images[0]!.openLayer(r.images[0]!.layers[0]!).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_REGISTRY_HTTP") && err.message).toMatch(/https to http: refused/);
+    expect(seen.filter((s) => s.startsWith("plain"))).toEqual([]);
+    const untrusted = new RegistryClient({ registries: [{ host: tlsHost }], attempts: 1 });
+    const bad = await untrusted.resolve({ registry: tlsHost, repository: "tls", tag: "v1" }).catch((e: unknown) => e);
+    expect(isLookoutError(bad, "LKT_ERR_REGISTRY_UNREACHABLE") && bad.message).toMatch(/certificate/);
+  });
+});
