@@ -23,7 +23,7 @@ let binding;
 let id = -1, mode = "", hash, dctx, credits = 0, inputs = [], ending = false, frameOpen = false, needDrain = false, out = null, outOff = 0;
 const post = (m, transfer) => parentPort.postMessage(m, transfer);
 // A finished stream drops its decoder: an idle worker should not hold a zstd window (up to 128 MiB).
-function fail(e) { post({ t: "error", id, message: String((e && e.message) || e) }); id = -1; dctx = undefined; }
+function fail(e, internal) { post({ t: "error", id, message: String((e && e.message) || e), internal: internal === true }); id = -1; dctx = undefined; }
 function flush() {
   post({ t: "out", id, buf: out.buffer, len: outOff }, [out.buffer]);
   credits--;
@@ -68,7 +68,7 @@ parentPort.on("message", (m) => {
     try {
       if (mode === "hash") hash = createHash(m.algorithm);
       else { binding ??= require(workerData.zstdBinding); dctx = new binding.DCtx(); credits = m.credits; }
-    } catch (e) { fail(e); }
+    } catch (e) { fail(e, true); }
     return;
   }
   if (m.id !== id) return;
@@ -89,7 +89,8 @@ export type FromWorker =
   | { t: "consumed"; id: number; buf: ArrayBuffer }
   | { t: "end"; id: number }
   | { t: "digest"; id: number; hex: string }
-  | { t: "error"; id: number; message: string };
+  /** `internal`: the worker could not set up (not the data's fault). */
+  | { t: "error"; id: number; message: string; internal: boolean };
 
 interface PooledWorker {
   worker: Worker;

@@ -1,4 +1,5 @@
 import { Duplex } from "node:stream";
+import { LookoutError } from "@lookout/domain";
 import { BLOCK, BlockSender, lease, type FromWorker, type Lease } from "./worker-pool.js";
 
 /** Output buffers the worker may have on their way before it waits for the consumer. */
@@ -13,12 +14,15 @@ const CREDITS = 16;
 export class ZstdWorkerStream extends Duplex {
   private readonly lease: Lease;
   private readonly input: BlockSender;
+  private readonly died: (e: Error) => void;
   private owed = 0;
   private finalCb: ((e?: Error | null) => void) | undefined;
 
   constructor() {
     super({ readableHighWaterMark: 4 * BLOCK, writableHighWaterMark: BLOCK });
-    this.lease = lease({ message: (m) => this.onMessage(m), error: (e) => this.destroy(e) }, { mode: "zstd", credits: CREDITS });
+    // A dead worker is our failure, not the layer's: typed as internal and retryable.
+    this.died = (e) => this.destroy(new LookoutError("LKT_ERR_INTERNAL", `zstd worker: ${e.message}`, { cause: e, retryable: true }));
+    this.lease = lease({ message: (m) => this.onMessage(m), error: this.died }, { mode: "zstd", credits: CREDITS });
     this.input = new BlockSender(this.lease, 4);
   }
 
@@ -38,7 +42,8 @@ export class ZstdWorkerStream extends Duplex {
         this.finalCb?.();
         break;
       case "error":
-        this.destroy(new Error(m.message));
+        if (m.internal) this.died(new Error(m.message));
+        else this.destroy(new Error(m.message));
         break;
       default:
         break;
