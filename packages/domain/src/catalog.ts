@@ -3,8 +3,8 @@ import type { Distro, Package } from "./model.js";
 /**
  * The seam between image acquisition (packages/oci, packages/inventory) and the catalogers
  * (packages/ecosystems). Catalogers are per-file parsers: the layer walker asks every cataloger
- * whether it wants a tar entry, keeps the wanted ones (size-capped) in the per-scan scratch
- * directory, and calls `parse` once per kept file. Because a result depends only on one file of
+ * whether it wants a tar entry, keeps the wanted ones (size-capped; small ones in memory, the
+ * rest in the per-scan scratch directory), and calls `parse` once per kept file. Because a result depends only on one file of
  * one layer, results are cached by (layer digest, cataloger name+version) and merged across
  * layers afterwards: for each path the topmost layer's result wins, whiteouts delete.
  */
@@ -24,8 +24,11 @@ export interface LayerFile extends FileInfo {
   read(maxBytes?: number): Promise<Buffer>;
   /** Streaming read for large files. */
   stream(): NodeJS.ReadableStream;
-  /** Real file inside the per-scan scratch directory, for random-access formats (sqlite, BDB, zip). */
-  hostPath: string;
+  /**
+   * Real file inside the per-scan scratch directory, for random-access formats (sqlite, BDB,
+   * zip, executables). Small files are held in memory and only written out on this call.
+   */
+  hostPath(): Promise<string>;
 }
 
 export interface CatalogContext {

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLookoutError, type LayerDescriptor } from "@lookout/domain";
+import { isLookoutError, type FileCataloger, type LayerDescriptor } from "@lookout/domain";
 import { openOciLayout, type ImageSource } from "@lookout/oci";
 import { writeOciLayout, type TestLayer } from "@lookout/oci/testing";
 import { buildInventory, type BuildInventoryOptions } from "./build-inventory.js";
@@ -165,6 +165,28 @@ describe("buildInventory", () => {
     const inv = await buildInventory(img, opts({ cache: broken, onCacheError: (e) => errors.push(e) }));
     expect(inv.packages.filter((p) => p.type === "dpkg")).toHaveLength(90);
     expect(errors).toHaveLength(1);
+  });
+
+  it("hands small files over from memory and writes one to scratch only when a parser needs a host path", async () => {
+    const img = await image("hostpath", [{ entries: [{ name: "opt/x.bin", content: "random access" }, { name: "opt/y.bin", content: "read only" }] }]);
+    const scratchDir = join(dir, "scratch-hostpath");
+    const seen: string[] = [];
+    const hostPathCataloger: FileCataloger = {
+      name: "test-hostpath",
+      version: 1,
+      wants: (p) => p.endsWith(".bin"),
+      async parse(file) {
+        if (file.path === "/opt/y.bin") return seen.push(`${file.path}: ${(await file.read()).toString()}`), [];
+        const host = await file.hostPath();
+        expect(await file.hostPath()).toBe(host); // written once
+        expect(host.startsWith(scratchDir + "/")).toBe(true);
+        seen.push(`${file.path}: ${await readFile(host, "utf8")} (${(await readdir(dirname(host))).length} file in scratch)`);
+        return [];
+      },
+    };
+    await buildInventory(img, { catalogers: [hostPathCataloger], scratchDir });
+    expect(seen.sort()).toEqual(["/opt/x.bin: random access (1 file in scratch)", "/opt/y.bin: read only"]);
+    expect(await readdir(scratchDir)).toEqual([]); // the layer's scratch is removed afterwards
   });
 
   it("passes merged packages and the distro to finalize", async () => {

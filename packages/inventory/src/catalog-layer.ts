@@ -1,5 +1,7 @@
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
 import { LookoutError, describeError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
 import type { KeptFile, LayerContents } from "@lookout/oci";
 import type { LayerResult } from "./layer-result.js";
@@ -7,18 +9,32 @@ import type { LayerResult } from "./layer-result.js";
 /** Distro files are small text files: keep at most this much of each. */
 export const MAX_DISTRO_FILE_BYTES = 64 * 1024;
 
-function layerFile(f: KeptFile, layerDigest: string, keepCap: number): LayerFile {
+/**
+ * A kept file as the catalogers see it. Files held in memory are written into `scratchDir`
+ * (by sequence, never by image name) only when a random-access parser asks for a host path.
+ */
+function layerFile(f: KeptFile, layerDigest: string, keepCap: number, scratch: () => string): LayerFile {
+  let host: Promise<string> | undefined = f.hostPath === undefined ? undefined : Promise.resolve(f.hostPath);
+  const capped = (maxBytes: number) => {
+    if (f.size > maxBytes) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${f.path} is ${f.size} bytes, read cap ${maxBytes}`);
+  };
   return {
     path: f.path,
     size: f.size,
     mode: f.mode,
     layerDigest,
-    hostPath: f.hostPath,
-    async read(maxBytes = keepCap) {
-      if (f.size > maxBytes) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${f.path} is ${f.size} bytes, read cap ${maxBytes}`);
-      return readFile(f.hostPath);
+    hostPath() {
+      if (!host) {
+        const dest = scratch();
+        host = writeFile(dest, f.bytes!, { flag: "wx", mode: 0o600 }).then(() => dest);
+      }
+      return host;
     },
-    stream: () => createReadStream(f.hostPath, { highWaterMark: 1 << 20 }),
+    async read(maxBytes = keepCap) {
+      capped(maxBytes);
+      return f.bytes ?? readFile(f.hostPath!);
+    },
+    stream: () => (f.bytes ? Readable.from([f.bytes]) : createReadStream(f.hostPath!, { highWaterMark: 1 << 20 })),
   };
 }
 
@@ -36,8 +52,10 @@ function onDistroPaths(distroFiles: readonly string[]): (p: string) => boolean {
  * Run every cataloger that wants a kept file over it. A cataloger that throws records an
  * unknown for that file; the layer goes on.
  */
-export async function catalogLayer(c: LayerContents, catalogers: readonly FileCataloger[], distroFiles: readonly string[], keepCap: number): Promise<LayerResult> {
-  const files = new Map([...c.files].map(([p, f]) => [p, layerFile(f, c.digest, keepCap)]));
+export async function catalogLayer(c: LayerContents, catalogers: readonly FileCataloger[], distroFiles: readonly string[], keepCap: number, scratchDir: string): Promise<LayerResult> {
+  let seq = 0;
+  const scratch = () => join(scratchDir, `m${++seq}`);
+  const files = new Map([...c.files].map(([p, f]) => [p, layerFile(f, c.digest, keepCap, scratch)]));
   const result: LayerResult = { digest: c.digest, files: [], whiteouts: c.whiteouts, opaqueDirs: c.opaqueDirs, symlinks: [], distroFiles: [], unknowns: c.unknowns };
   const distroSet = new Set(distroFiles);
   const keepLink = onDistroPaths(distroFiles);

@@ -24,7 +24,7 @@ export async function inventoryOf(name: string): Promise<Inventory> {
     const path = `/${relative(root, host)}`;
     const size = statSync(host).size;
     const file: LayerFile = {
-      path, size, mode: 0o644, layerDigest: LAYER, hostPath: host,
+      path, size, mode: 0o644, layerDigest: LAYER, hostPath: async () => host,
       read: async () => readFileSync(host),
       stream: () => createReadStream(host),
     };

@@ -10,7 +10,7 @@ export function layerFile(hostPath: string, path: string): LayerFile {
     size,
     mode: 0o644,
     layerDigest: `sha256:${"0".repeat(64)}`,
-    hostPath,
+    hostPath: async () => hostPath,
     async read(maxBytes?: number) {
       if (maxBytes !== undefined && size > maxBytes) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${path} over ${maxBytes} bytes`);
       return readFileSync(hostPath);

@@ -31,7 +31,7 @@ export const goBinaryCataloger = {
   version: 1,
   wants: wantsExecutable,
   async parse(file) {
-    const info = await readGoBuildInfo(file.hostPath, file.path);
+    const info = await readGoBuildInfo(await file.hostPath(), file.path);
     return info ? packagesFromModinfo(info.goVersion, info.modinfo, file.path) : [];
   },
 } satisfies FileCataloger;

@@ -16,5 +16,5 @@ export const javaCataloger = {
   name: "java-archive",
   version: 1,
   wants: (path, info) => ARCHIVE.test(path) && info.size >= 22 && info.size <= ARCHIVE_MAX_BYTES,
-  parse: (file, ctx) => catalogArchive(file.hostPath, file.path, ctx, DEFAULT_LIMITS),
+  parse: async (file, ctx) => catalogArchive(await file.hostPath(), file.path, ctx, DEFAULT_LIMITS),
 } satisfies FileCataloger;

@@ -15,7 +15,7 @@ const coords = (pkgs: Package[]) => pkgs.map((p) => `${p.name}@${p.version}${p.m
 async function catalog(content: Buffer, path = "/app/app.jar", limits = DEFAULT_LIMITS) {
   const file = await tempLayerFile(content, path);
   const ctx = recordingContext();
-  const pkgs = await catalogArchive(file.hostPath, file.path, ctx, limits);
+  const pkgs = await catalogArchive(await file.hostPath(), file.path, ctx, limits);
   return { pkgs, unknowns: ctx.unknowns };
 }
 

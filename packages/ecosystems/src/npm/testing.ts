@@ -17,7 +17,7 @@ export function layerFileFrom(hostPath: string, path: string, mode = 0o644): Lay
     size,
     mode,
     layerDigest: "sha256:" + "0".repeat(64),
-    hostPath,
+    hostPath: async () => hostPath,
     async read(maxBytes?: number) {
       if (maxBytes !== undefined && size > maxBytes) {
         throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${path} is ${size} bytes, over the ${maxBytes} byte cap`);

@@ -25,7 +25,7 @@ export const rpmCataloger: FileCataloger = {
       if (buf.includes(0)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `rpm: ${file.path} is binary, not a manifest`);
       return parseRpmManifest(buf.toString("utf8"), file.path, (line, why) => ctx.unknown(file.path, `line ${line}: ${why}`));
     }
-    const ra = await openRandomAccess(file.hostPath);
+    const ra = await openRandomAccess(await file.hostPath());
     try {
       return await readRpmDb(ra, file.path, ctx);
     } finally {

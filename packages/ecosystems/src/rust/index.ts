@@ -16,7 +16,7 @@ export const rustBinaryCataloger = {
   name: RUST_BINARY_CATALOGER,
   version: 1,
   wants: wantsExecutable,
-  parse: (file) => readAuditable(file.hostPath, file.path),
+  parse: async (file) => readAuditable(await file.hostPath(), file.path),
 } satisfies FileCataloger;
 
 export const RUST_CATALOGERS: FileCataloger[] = [cargoLockCataloger, rustBinaryCataloger];

@@ -53,7 +53,7 @@ describe("scanLayer", () => {
       c,
     );
     expect([...out.files.keys()].sort()).toEqual(["/etc/os-release", "/var/lib/dpkg/status"]);
-    expect(await readFile(out.files.get("/etc/os-release")!.hostPath, "utf8")).toBe("ID=debian\n");
+    expect(await readFile(out.files.get("/etc/os-release")!.hostPath!, "utf8")).toBe("ID=debian\n");
     expect(out.stats.entries).toBe(4);
   });
 
@@ -74,7 +74,7 @@ describe("scanLayer", () => {
       { name: "etc/a", content: "hello" },
       { name: "etc/b", type: "link", linkname: "etc/a" },
     ]);
-    expect(await readFile(out.files.get("/etc/b")!.hostPath, "utf8")).toBe("hello");
+    expect(await readFile(out.files.get("/etc/b")!.hostPath!, "utf8")).toBe("hello");
   });
 
   // Malicious layers: each one is a real tarball with the hostile entry.
@@ -106,9 +106,35 @@ describe("scanLayer", () => {
     const dir = join(scratch, "abs");
     const out = await scanEntries([{ name: "/etc/cron.d/evil", content: "x", mode: 0o4755 }], "gzip", { scratchDir: dir });
     const kept = out.files.get("/etc/cron.d/evil")!;
-    expect(kept.hostPath.startsWith(dir + "/")).toBe(true);
+    expect(kept.hostPath!.startsWith(dir + "/")).toBe(true);
     expect(kept.mode).toBe(0o755); // setuid bit dropped
     expect(await readdir(dir)).toEqual(["1"]);
+  });
+
+  it("holds small kept files in memory within its caps and writes the rest to scratch", async () => {
+    const dir = join(scratch, "mem");
+    const big = "x".repeat(300);
+    const out = await scanEntries(
+      [
+        { name: "etc/a", content: "alpha" },
+        { name: "etc/big", content: big },
+        { name: "etc/b", content: "bravo" },
+        { name: "etc/c", content: "charlie" },
+        { name: "etc/link", type: "link", linkname: "etc/a" },
+      ],
+      "gzip",
+      { scratchDir: dir, memory: { maxFileBytes: 100, maxTotalBytes: 10 } },
+    );
+    const get = (p: string) => out.files.get(p)!;
+    expect(get("/etc/a").bytes?.toString()).toBe("alpha");
+    expect(get("/etc/b").bytes?.toString()).toBe("bravo");
+    expect(get("/etc/link").bytes?.toString()).toBe("alpha");
+    // Over the per-file cap, then over the per-layer total: both go to scratch.
+    expect(await readFile(get("/etc/big").hostPath!, "utf8")).toBe(big);
+    expect(get("/etc/c").bytes).toBeUndefined();
+    expect(await readFile(get("/etc/c").hostPath!, "utf8")).toBe("charlie");
+    expect((await readdir(dir)).sort()).toEqual(["1", "2"]);
+    expect(out.stats.keptBytes).toBe(5 + 300 + 5 + 7);
   });
 
   it("ignores device files and fifos", async () => {

@@ -9,11 +9,21 @@ import { ByteCap, asLayerError, layerDecoders } from "./decompress.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
 import { basename, dirname, normalizeEntryPath } from "./paths.js";
 
-/** A regular file kept from a layer, copied into the scratch directory. */
+/** A regular file kept from a layer: held in memory (`bytes`) or copied into the scratch directory (`hostPath`). */
 export interface KeptFile extends FileInfo {
   path: string;
   /** File inside the scratch directory (mode 0600, named by sequence, never by the tar name). */
-  hostPath: string;
+  hostPath?: string;
+  /** Whole content, for files kept in memory (see ScanLayerOptions.memory). */
+  bytes?: Buffer;
+}
+
+/** Small wanted files are held in memory up to these caps; the rest go to the scratch directory. */
+export interface MemoryKeep {
+  /** Largest file held in memory. */
+  maxFileBytes: number;
+  /** Sum of bytes held in memory per layer. */
+  maxTotalBytes: number;
 }
 
 /** What one layer contributes to the image's filesystem, as far as the catalogers care. */
@@ -39,7 +49,27 @@ export interface ScanLayerOptions {
   /** Directory this layer may write into; created if missing. Nothing is written elsewhere. */
   scratchDir: string;
   limits?: Partial<LayerLimits>;
+  /**
+   * Hold small kept files in memory instead of writing them to scratch: a scratch file costs
+   * an open, a write and a close on the thread pool while the tar parser waits, and a read back.
+   * Default: every kept file goes to scratch.
+   */
+  memory?: MemoryKeep;
   signal?: AbortSignal;
+}
+
+/** Read one tar entry of `size` bytes into a buffer of its own (the parser's chunks are views). */
+async function readEntry(entry: AsyncIterable<unknown>, size: number, what: string): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for await (const chunk of entry) {
+    const b = chunk as Buffer;
+    if (at + b.length > size) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: entry longer than its header says`);
+    b.copy(out, at);
+    at += b.length;
+  }
+  if (at !== size) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: entry shorter than its header says`);
+  return out;
 }
 
 /**
@@ -92,6 +122,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   const onAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let seq = 0;
+  let memoryBytes = 0;
 
   const consume = async () => {
     for await (const entry of extract) {
@@ -120,9 +151,15 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
           entry.resume();
           continue;
         }
+        out.stats.keptBytes += info.size;
+        const mem = opts.memory;
+        if (mem && info.size <= mem.maxFileBytes && memoryBytes + info.size <= mem.maxTotalBytes) {
+          memoryBytes += info.size;
+          out.files.set(path, { path, bytes: await readEntry(entry, info.size, what), ...info });
+          continue;
+        }
         const hostPath = join(opts.scratchDir, String(++seq));
         await pipeline(entry, createWriteStream(hostPath, { flags: "wx", mode: 0o600 }));
-        out.stats.keptBytes += info.size;
         out.files.set(path, { path, hostPath, ...info });
       } else if (h.type === "link") {
         const target = normalizeEntryPath(h.linkname ?? "");

@@ -42,7 +42,7 @@ async function files(r: ResolveResult): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const l of img.layers) {
     const c = await scanLayer(await img.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "scan", String(++n)) });
-    for (const [p, f] of c.files) out[p] = await readFile(f.hostPath, "utf8");
+    for (const [p, f] of c.files) out[p] = await readFile(f.hostPath!, "utf8");
   }
   return out;
 }

@@ -48,7 +48,7 @@ async function readAll(img: ImageSource): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const [i, l] of img.layers.entries()) {
     const out = await scanLayer(await img.openLayer(l), { digest: l.digest, mediaType: l.mediaType, wants: () => true, scratchDir: join(dir, "scratch", `${Date.now()}-${i}`) });
-    for (const [p, f] of out.files) files.set(p, (await import("node:fs")).readFileSync(f.hostPath, "utf8"));
+    for (const [p, f] of out.files) files.set(p, (await import("node:fs")).readFileSync(f.hostPath!, "utf8"));
   }
   return files;
 }
