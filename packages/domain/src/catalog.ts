@@ -38,12 +38,33 @@ export interface CatalogContext {
   sibling(path: string): LayerFile | undefined;
 }
 
+/**
+ * Keys the layer walker indexes to find, with a map lookup or two per tar entry, the few
+ * catalogers worth asking about it. An entry that hits none of a cataloger's keys is never
+ * offered to its `wants`; one that hits is, and `wants` decides. So every path `wants` accepts
+ * must hit a key (registry.test.ts checks this over real trees).
+ */
+export interface FileMatch {
+  /** Exact image paths: "/var/lib/dpkg/status". */
+  paths?: readonly string[];
+  /** File names (last path segment): "package.json". */
+  basenames?: readonly string[];
+  /** Lower-cased text after the file name's last dot: "jar" for "App.JAR". */
+  extensions?: readonly string[];
+  /** Path prefixes, each one startsWith per entry (keep them few): "/var/lib/dpkg/status.d/". */
+  prefixes?: readonly string[];
+  /** Regular files with an execute bit. */
+  executables?: boolean;
+}
+
 export interface FileCataloger {
   /** Stable, unique in its registry; stored with every cached result. */
   readonly name: string;
   /** Bump when output changes so cached layer results are recomputed. */
   readonly version: number;
-  /** Called for every regular file in every layer: must be cheap (path tests only). */
+  /** Index keys that narrow which entries `wants` sees; without it `wants` sees every file. */
+  readonly match?: FileMatch;
+  /** Called for every regular file in every layer it matches: must be cheap (path tests only). */
   wants(path: string, info: FileInfo): boolean;
   /**
    * Parse one kept file. Sets `path` on each package (usually file.path) but not `layerDigest`

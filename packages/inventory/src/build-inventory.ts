@@ -6,6 +6,7 @@ import { layerCacheKey, type LayerCache } from "./cache.js";
 import { catalogLayer } from "./catalog-layer.js";
 import type { LayerResult } from "./layer-result.js";
 import { mergeLayers } from "./merge.js";
+import { WantIndex } from "./want-index.js";
 
 /** os-release locations (os-release(5)); callers may pass their own list. */
 export const DEFAULT_DISTRO_FILES = ["/etc/os-release", "/usr/lib/os-release"];
@@ -58,7 +59,8 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
   const distroFiles = opts.distroFiles ?? DEFAULT_DISTRO_FILES;
   const distroSet = new Set(distroFiles);
   const limits = withDefaults(opts.limits);
-  const wants = (path: string, info: FileInfo) => distroSet.has(path) || opts.catalogers.some((c) => c.wants(path, info));
+  const index = new WantIndex(opts.catalogers);
+  const wants = (path: string, info: FileInfo) => distroSet.has(path) || index.wants(path, info);
   const results: LayerResult[] = new Array(source.layers.length);
   // First layer failure cancels the layer still in flight: the job fails fast.
   const failFast = new AbortController();

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { LookoutError, describeError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
 import type { KeptFile, LayerContents } from "@lookout/oci";
 import type { LayerResult } from "./layer-result.js";
+import { hits } from "./want-index.js";
 
 /** Distro files are small text files: keep at most this much of each. */
 export const MAX_DISTRO_FILE_BYTES = 64 * 1024;
@@ -66,7 +67,9 @@ export async function catalogLayer(c: LayerContents, catalogers: readonly FileCa
     const unknowns: string[] = [];
     const ctx: CatalogContext = { unknown: (_p, reason) => void unknowns.push(reason), sibling: (p) => files.get(p) };
     for (const cat of catalogers) {
-      if (!cat.wants(path, { size: file.size, mode: file.mode })) continue;
+      const info = { size: file.size, mode: file.mode };
+      // Same test as the walker's index: a cataloger only sees files its keys select.
+      if ((cat.match && !hits(cat.match, path, info)) || !cat.wants(path, info)) continue;
       try {
         for (const pkg of await cat.parse(file, ctx)) packages.push({ ...pkg, path: pkg.path || path });
       } catch (e) {

@@ -10,6 +10,7 @@ const PATHS = new Set(["/lib/apk/db/installed", "/usr/lib/apk/db/installed"]);
 export const apkCataloger: FileCataloger = {
   name: "apk",
   version: 1,
+  match: { paths: [...PATHS] },
   wants: (path) => PATHS.has(path),
   async parse(file) {
     const buf = await file.read(TEXT_DB_MAX_BYTES);

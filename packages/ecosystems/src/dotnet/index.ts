@@ -12,6 +12,8 @@ function parserFor(path: string) {
 export const dotnetCataloger = {
   name: "dotnet",
   version: 1,
+  // "*.deps.json": keyed by extension, then wants tests the full suffix.
+  match: { extensions: ["json"] },
   wants: (path) => parserFor(path) !== undefined,
   async parse(file) {
     const parser = parserFor(file.path);

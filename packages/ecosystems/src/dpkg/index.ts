@@ -13,6 +13,7 @@ const STATUS_D = "/var/lib/dpkg/status.d/";
 export const dpkgCataloger: FileCataloger = {
   name: "dpkg",
   version: 1,
+  match: { paths: [STATUS], prefixes: [STATUS_D] },
   wants(path) {
     if (path === STATUS) return true;
     if (!path.startsWith(STATUS_D)) return false;
@@ -25,3 +26,4 @@ export const dpkgCataloger: FileCataloger = {
     return parseDpkgStatus(buf.toString("utf8"), file.path, { statusOptional: file.path.startsWith(STATUS_D) });
   },
 };
+

@@ -29,6 +29,7 @@ export function wantsExecutable(path: string, info: FileInfo): boolean {
 export const goBinaryCataloger = {
   name: "go-binary",
   version: 1,
+  match: { executables: true },
   wants: wantsExecutable,
   async parse(file) {
     const info = await readGoBuildInfo(await file.hostPath(), file.path);
@@ -40,6 +41,7 @@ export const goBinaryCataloger = {
 export const goModCataloger = {
   name: "go-module",
   version: 1,
+  match: { basenames: ["go.mod"] },
   wants: (path) => path.endsWith("/go.mod") && !path.includes("/pkg/mod/") && !path.includes("/vendor/"),
   parse: (file) => parseGoMod(file),
 } satisfies FileCataloger;

@@ -15,6 +15,7 @@ export const ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024;
 export const javaCataloger = {
   name: "java-archive",
   version: 1,
+  match: { extensions: ["jar", "war", "ear", "jpi", "hpi"] },
   wants: (path, info) => ARCHIVE.test(path) && info.size >= 22 && info.size <= ARCHIVE_MAX_BYTES,
   parse: async (file, ctx) => catalogArchive(await file.hostPath(), file.path, ctx, DEFAULT_LIMITS),
 } satisfies FileCataloger;

@@ -1,6 +1,6 @@
 import { LookoutError } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
-import { npmParserFor } from "./catalog.js";
+import { NPM_FILE_NAMES, npmParserFor } from "./catalog.js";
 
 export { coalesceNpm } from "./coalesce.js";
 
@@ -13,6 +13,7 @@ export { coalesceNpm } from "./coalesce.js";
 export const npmCataloger = {
   name: "npm",
   version: 1,
+  match: { basenames: NPM_FILE_NAMES },
   wants: (path) => npmParserFor(path) !== undefined,
   async parse(file) {
     const parser = npmParserFor(file.path);

@@ -13,6 +13,7 @@ function parserFor(path: string) {
 export const phpCataloger = {
   name: "php-composer",
   version: 1,
+  match: { basenames: ["installed.json", "composer.lock"] },
   wants: (path) => parserFor(path) !== undefined,
   async parse(file) {
     const parser = parserFor(file.path);

@@ -10,6 +10,9 @@ const INSTALLED = /\/(?:site|dist)-packages\/(?:[^/]+\.dist-info\/METADATA|[^/]+
 /** requirements.txt, requirements-dev.txt, dev-requirements.txt, requirements/prod.txt. */
 const REQUIREMENTS = /(?:^|\/)(?:[^/]*[-_.])?requirements(?:[-_.][^/]*)?\.txt$|\/requirements\/[^/]+\.txt$/;
 
+/** Index keys for the layer walker: every path pythonParserFor accepts hits one. */
+export const PYTHON_MATCH = { basenames: ["METADATA", "PKG-INFO", "poetry.lock", "Pipfile.lock"], extensions: ["egg-info", "txt"] };
+
 /** The parser for an image path, or undefined. Path tests only. */
 export function pythonParserFor(path: string): Parser | undefined {
   if (INSTALLED.test(path)) return parseMetadata;

@@ -1,6 +1,6 @@
 import { LookoutError } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
-import { pythonParserFor } from "./catalog.js";
+import { PYTHON_MATCH, pythonParserFor } from "./catalog.js";
 
 /**
  * Python: installed distributions (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`, single-file
@@ -10,6 +10,7 @@ import { pythonParserFor } from "./catalog.js";
 export const pythonCataloger = {
   name: "python",
   version: 1,
+  match: PYTHON_MATCH,
   wants: (path) => pythonParserFor(path) !== undefined,
   async parse(file) {
     const parser = pythonParserFor(file.path);

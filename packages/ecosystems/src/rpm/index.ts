@@ -18,6 +18,7 @@ const PATHS = new Set(
 export const rpmCataloger: FileCataloger = {
   name: "rpm",
   version: 1,
+  match: { paths: [...PATHS, RPM_MANIFEST_PATH] },
   wants: (path) => PATHS.has(path) || path === RPM_MANIFEST_PATH,
   async parse(file, ctx) {
     if (file.path === RPM_MANIFEST_PATH) {

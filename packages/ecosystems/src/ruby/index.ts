@@ -19,6 +19,7 @@ function parserFor(path: string) {
 export const rubyCataloger = {
   name: "rubygems",
   version: 1,
+  match: { extensions: ["gemspec"], basenames: ["Gemfile.lock", "gems.locked"] },
   wants: (path) => parserFor(path) !== undefined,
   async parse(file) {
     const parser = parserFor(file.path);

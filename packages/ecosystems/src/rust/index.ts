@@ -7,6 +7,7 @@ import { CARGO_CATALOGER, parseCargoLock } from "./parse-cargo-lock.js";
 export const cargoLockCataloger = {
   name: CARGO_CATALOGER,
   version: 1,
+  match: { basenames: ["Cargo.lock"] },
   wants: (path) => path.endsWith("/Cargo.lock") && !path.includes("/.cargo/registry/"),
   parse: (file) => parseCargoLock(file),
 } satisfies FileCataloger;
@@ -15,6 +16,7 @@ export const cargoLockCataloger = {
 export const rustBinaryCataloger = {
   name: RUST_BINARY_CATALOGER,
   version: 1,
+  match: { executables: true },
   wants: wantsExecutable,
   parse: async (file) => readAuditable(await file.hostPath(), file.path),
 } satisfies FileCataloger;
