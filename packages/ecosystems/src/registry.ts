@@ -1,6 +1,6 @@
 import type { FileCataloger } from "./types.js";
 import { apkCataloger } from "./apk/index.js";
-import { dpkgCataloger } from "./dpkg/index.js";
+import { dpkgCataloger, dpkgCopyrightCataloger } from "./dpkg/index.js";
 import { rpmCataloger } from "./rpm/index.js";
 import { npmCataloger } from "./npm/index.js";
 import { pythonCataloger } from "./python/index.js";
@@ -17,6 +17,7 @@ import { dotnetCataloger } from "./dotnet/index.js";
  */
 export const CATALOGERS: FileCataloger[] = [
   dpkgCataloger,
+  dpkgCopyrightCataloger,
   apkCataloger,
   rpmCataloger,
   npmCataloger,
