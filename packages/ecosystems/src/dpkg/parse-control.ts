@@ -8,35 +8,59 @@ export type Stanza = Map<string, string>;
 /** Longest field value we keep; status files hold huge Conffiles/Description blocks we don't need. */
 const MAX_FIELD_CHARS = 64 * 1024;
 
-export function parseStanzas(text: string): Stanza[] {
+/** Whitespace-only (what String.prototype.trim removes); the common cases without a slice. */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) continue;
+    if (c > 0x20 && c < 0x7f) return false;
+    return text.slice(i, to).trim() === "";
+  }
+  return true;
+}
+
+/**
+ * `fields` (lower-case names) limits what is kept: a status database is mostly Description and
+ * Conffiles continuation lines, which are then skipped without building strings.
+ */
+export function parseStanzas(text: string, fields?: ReadonlySet<string>): Stanza[] {
   const out: Stanza[] = [];
   let cur: Stanza = new Map();
   let last: string | undefined;
-  const lines = text.split("\n");
-  for (const raw of lines) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    const lineEnd = text.charCodeAt(end - 1) === 0x0d && end > lineStart ? end - 1 : end;
+    start = end + 1;
+    const c0 = text.charCodeAt(lineStart);
+    if (isBlank(text, lineStart, lineEnd)) {
       if (cur.size > 0) out.push(cur);
       cur = new Map();
       last = undefined;
       continue;
     }
-    const c0 = line.charCodeAt(0);
     if (c0 === 0x20 || c0 === 0x09) {
       // Continuation of the previous field (Description, Conffiles): append only while small.
       if (last !== undefined) {
         const prev = cur.get(last) ?? "";
-        if (prev.length < MAX_FIELD_CHARS) cur.set(last, `${prev}\n${line.trim()}`);
+        if (prev.length < MAX_FIELD_CHARS) cur.set(last, `${prev}\n${text.slice(lineStart, lineEnd).trim()}`);
       }
       continue;
     }
-    const colon = line.indexOf(":");
-    if (colon <= 0) {
+    const colon = text.indexOf(":", lineStart);
+    if (colon <= lineStart || colon >= lineEnd) {
       last = undefined;
       continue;
     }
-    last = line.slice(0, colon).trim().toLowerCase();
-    cur.set(last, line.slice(colon + 1).trim());
+    const name = text.slice(lineStart, colon).trim().toLowerCase();
+    if (fields && !fields.has(name)) {
+      last = undefined;
+      continue;
+    }
+    last = name;
+    cur.set(last, text.slice(colon + 1, lineEnd).trim());
   }
   if (cur.size > 0) out.push(cur);
   return out;

@@ -13,8 +13,11 @@ import { debPurl } from "../purl/os.js";
  * - `Source: name (version)` gives the source version; without the parenthesis the source version
  *   is the binary version, and without `Source` both equal the binary's.
  */
+/** The fields read below (and by isVcpkg); the rest of a stanza is skipped unparsed. */
+const STATUS_FIELDS = new Set(["package", "status", "version", "source", "architecture", "maintainer", "type", "abi", "feature"]);
+
 export function parseDpkgStatus(text: string, path: string, opts: { statusOptional: boolean }): Package[] {
-  const stanzas = parseStanzas(text);
+  const stanzas = parseStanzas(text, STATUS_FIELDS);
   const pkgs: Package[] = [];
   for (const s of stanzas) {
     if (isVcpkg(s)) {
