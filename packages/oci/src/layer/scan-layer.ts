@@ -159,7 +159,9 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
           continue;
         }
         const hostPath = join(opts.scratchDir, String(++seq));
-        await pipeline(entry, createWriteStream(hostPath, { flags: "wx", mode: 0o600 }));
+        // A 16 KiB write buffer (the default) paused the tar parser, and so decompression, on
+        // every 256 KiB chunk until the thread pool finished its write; 4 MiB lets them overlap.
+        await pipeline(entry, createWriteStream(hostPath, { flags: "wx", mode: 0o600, highWaterMark: 4 << 20 }));
         out.files.set(path, { path, hostPath, ...info });
       } else if (h.type === "link") {
         const target = normalizeEntryPath(h.linkname ?? "");
