@@ -65,7 +65,7 @@ describe("zstd on a worker", () => {
     for (const blob of [oneFrame, frames]) {
       const out = await scanZstd(blob);
       expect(out.stats.expandedBytes).toBe(tarBytes.length);
-      const kept = await readFile(out.files.get("/etc/big.conf")!.hostPath);
+      const kept = await readFile(out.files.get("/etc/big.conf")!.hostPath!);
       expect(kept.equals(Buffer.concat([text, big]))).toBe(true);
     }
   });
@@ -101,7 +101,7 @@ describe("zstd on a worker", () => {
     const p = scanZstd(blob, { signal: ac.signal, wants: () => (ac.abort(new Error("stop")), false) });
     expect(await codeOf(p)).toBe("LKT_ERR_ABORTED");
     const out = await scanZstd(blob);
-    expect((await readFile(out.files.get("/etc/big.conf")!.hostPath)).equals(Buffer.concat([text, big]))).toBe(true);
+    expect((await readFile(out.files.get("/etc/big.conf")!.hostPath!)).equals(Buffer.concat([text, big]))).toBe(true);
   });
 });
 
