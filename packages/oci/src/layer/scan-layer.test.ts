@@ -228,3 +228,41 @@ describe("scanLayer cancellation", () => {
     expect(isLookoutError(e, "LKT_ERR_ABORTED") && e.retryable).toBe(true);
   });
 });
+
+describe("archives without their end (umoci 0.4 / stacker layers, opencontainers/umoci#436)", () => {
+  const entries: TarEntry[] = [
+    { name: "etc/os-release", content: "ID=debian\n" },
+    { name: "var/lib/dpkg/status", content: "Package: a\nVersion: 1\n" },
+  ];
+  // The tar as such tools write it: the last entry's data, then nothing (no padding, no end blocks).
+  async function unterminated(): Promise<{ tar: Buffer; lastDataEnd: number }> {
+    const tar = await makeTar(entries);
+    const lastHeader = tar.indexOf("var/lib/dpkg/status");
+    const lastDataEnd = lastHeader + 512 + "Package: a\nVersion: 1\n".length;
+    return { tar: tar.subarray(0, lastDataEnd), lastDataEnd };
+  }
+
+  it.each(["none", "gzip"] as const)("reads every entry when only padding and end blocks are missing (%s)", async (c) => {
+    const { tar } = await unterminated();
+    const out = await scan(compressLayer(tar, c), c);
+    expect(await readFile(out.files.get("/var/lib/dpkg/status")!.hostPath!, "utf8")).toBe("Package: a\nVersion: 1\n");
+    expect(out.stats.entries).toBe(2);
+  });
+
+  it("padding present, end blocks missing: also read", async () => {
+    const { tar, lastDataEnd } = await unterminated();
+    const padded = Buffer.concat([tar, Buffer.alloc((512 - (lastDataEnd % 512)) % 512)]);
+    expect((await scan(padded, "none")).stats.entries).toBe(2);
+  });
+
+  it("an archive cut inside an entry's data is still corrupt: content is never made up", async () => {
+    const { tar } = await unterminated();
+    expect(await codeOf(scan(tar.subarray(0, tar.length - 5), "none"))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+
+  it("an archive cut inside a header is still corrupt", async () => {
+    const full = await makeTar(entries);
+    const secondHeader = full.indexOf("var/lib/dpkg/status");
+    expect(await codeOf(scan(full.subarray(0, secondHeader + 100), "none"))).toBe("LKT_ERR_LAYER_CORRUPT");
+  });
+});

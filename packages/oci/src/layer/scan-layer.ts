@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { TarEndCompleter } from "./tar-end.js";
 import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
 import { ByteCap, asLayerError, layerDecoders } from "./decompress.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
@@ -179,7 +180,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     }
   };
 
-  const feeding = pipeline([raw, ...decoders, cap, extract], { signal: abort.signal });
+  const feeding = pipeline([raw, ...decoders, cap, new TarEndCompleter(), extract], { signal: abort.signal });
   let consumerError: unknown;
   const consuming = consume().catch((e: unknown) => {
     consumerError = e;
