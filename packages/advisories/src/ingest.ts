@@ -1,9 +1,8 @@
 import { opendir, open as openFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import yauzl from "yauzl";
-import { crc32, inflateRawSync } from "node:zlib";
 import type { Advisory, ParseWarning } from "./model.js";
 import { parseOsvJson, type ParseOsvOptions } from "./osv.js";
+import { ZipReader, type ZipEntry } from "./zip.js";
 
 /**
  * Streaming readers over local OSV exports: a directory tree of *.json records, or a zip such as
@@ -84,109 +83,34 @@ export async function* readOsvDir(dir: string, opts: IngestOptions = {}): AsyncG
   yield* walk(dir, 0);
 }
 
-type Zip = yauzl.ZipFile;
-
-function openZip(path: string): Promise<Zip> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
-      if (err || !zip) reject(err ?? new Error("no zip handle"));
-      else resolve(zip);
-    });
-  });
-}
-
 /**
- * Reads one entry into a string, refusing more than `cap` bytes whatever the header claims.
- * Small deflated entries (every OSV record) are read raw and inflated in one synchronous call
- * with a hard output cap: a zlib stream per entry cost more than the parse. Size and CRC-32 are
- * checked against the central directory, so a corrupt entry is still caught.
+ * Every `*.json` entry of a zip, read one at a time in directory order (see `ZipReader`). An
+ * archive that cannot be opened gives one `zip unreadable` item, a directory that breaks midway
+ * one `zip corrupt` item after the entries before it; both name the zip itself.
  */
-function readEntry(zip: Zip, entry: yauzl.Entry, cap: number): Promise<string> {
-  if (entry.compressionMethod === 8 && entry.compressedSize <= FAST_PATH_MAX && !entry.isEncrypted()) {
-    return readSmallEntry(zip, entry, cap);
-  }
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) return reject(err ?? new Error("no stream"));
-      const chunks: Buffer[] = [];
-      let total = 0;
-      stream.on("data", (c: Buffer) => {
-        total += c.length;
-        if (total > cap) {
-          stream.destroy(new Error(`record larger than ${cap} bytes`));
-          return;
-        }
-        chunks.push(c);
-      });
-      stream.on("error", reject);
-      stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    });
-  });
-}
-
-const FAST_PATH_MAX = 1024 * 1024;
-
-function readSmallEntry(zip: Zip, entry: yauzl.Entry, cap: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, { decompress: false } as yauzl.ZipFileOptions, (err, stream) => {
-      if (err || !stream) return reject(err ?? new Error("no stream"));
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("error", reject);
-      stream.on("end", () => {
-        try {
-          const raw = Buffer.concat(chunks);
-          const out = inflateRawSync(raw, { maxOutputLength: cap + 1 });
-          if (out.length > cap) throw new Error(`record larger than ${cap} bytes`);
-          if (out.length !== entry.uncompressedSize) throw new Error(`size ${out.length} does not match the directory's ${entry.uncompressedSize}`);
-          if ((crc32(out) >>> 0) !== (entry.crc32 >>> 0)) throw new Error("CRC-32 mismatch");
-          resolve(out.toString("utf8"));
-        } catch (e) {
-          reject(e instanceof RangeError ? new Error(`record larger than ${cap} bytes`) : e);
-        }
-      });
-    });
-  });
-}
-
-/** Every `*.json` entry of a zip, read one at a time (yauzl lazyEntries). */
 export async function* readOsvZip(zipPath: string, opts: IngestOptions = {}): AsyncGenerator<IngestItem> {
   const cap = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD;
-  let zip: Zip;
+  let zip: ZipReader;
   try {
-    zip = await openZip(zipPath);
+    zip = await ZipReader.open(zipPath);
   } catch (e) {
     yield { error: `zip unreadable: ${describe(e)}`, entry: zipPath };
     return;
   }
-  // Event → pull bridge. The error listener stays attached for the zip's lifetime so a late
-  // 'error' (corrupt central directory) can never crash the process.
-  let pending: { resolve: (e: yauzl.Entry | null) => void; reject: (e: unknown) => void } | undefined;
-  let failure: unknown;
-  zip.on("entry", (e: yauzl.Entry) => pending?.resolve(e));
-  zip.on("end", () => pending?.resolve(null));
-  zip.on("error", (e: unknown) => {
-    failure = e;
-    pending?.reject(e);
-  });
-  const next = (): Promise<yauzl.Entry | null> =>
-    failure !== undefined
-      ? Promise.reject(failure)
-      : new Promise((resolve, reject) => {
-          pending = { resolve, reject };
-          zip.readEntry();
-        });
   try {
+    const data = zip.dataWindow();
+    const entries = zip.entries();
     for (;;) {
-      let entry: yauzl.Entry | null;
+      let next: IteratorResult<ZipEntry>;
       try {
-        entry = await next();
+        next = await entries.next();
       } catch (e) {
         yield { error: `zip corrupt: ${describe(e)}`, entry: zipPath };
         return;
       }
-      if (entry === null) return;
-      const name = entry.fileName;
+      if (next.done) return;
+      const entry = next.value;
+      const name = entry.name;
       if (name.endsWith("/") || !name.endsWith(".json")) continue;
       if (entry.uncompressedSize > cap) {
         yield { error: `record larger than ${cap} bytes`, entry: name };
@@ -194,7 +118,7 @@ export async function* readOsvZip(zipPath: string, opts: IngestOptions = {}): As
       }
       let text: string;
       try {
-        text = await readEntry(zip, entry, cap);
+        text = await zip.read(data, entry, cap);
       } catch (e) {
         yield { error: `entry unreadable: ${describe(e)}`, entry: name };
         continue;
@@ -202,7 +126,7 @@ export async function* readOsvZip(zipPath: string, opts: IngestOptions = {}): As
       yield parseItem(text, name, opts);
     }
   } finally {
-    if (zip.isOpen) zip.close();
+    await zip.close();
   }
 }
 
