@@ -1,13 +1,25 @@
+const quote = (v: string): string => `"${v.replace(/[\\"]/g, "\\$&")}"`;
+
 /**
  * A Postgres array literal (`{"a","b"}`) for a text[] parameter. Passing one string and casting it
  * (`${lit}::text[]`) works the same on node-postgres and PGlite, and keeps a whole key list in one
  * bind parameter instead of one parameter per element.
  */
 export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+  return `{${values.map((v) => quote(v)).join(",")}}`;
 }
 
 /** Like `textArrayLiteral`, with SQL NULL for null elements. */
 export function nullableTextArrayLiteral(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)).join(",")}}`;
+  return `{${values.map((v) => (v === null ? "NULL" : quote(v))).join(",")}}`;
+}
+
+/**
+ * A jsonb[] literal of `values`, each serialised with JSON.stringify. Quoting JSON text a second
+ * time with JSON.stringify gives exactly an array element: the inner text holds no raw control
+ * character, so the outer call escapes only `"` and `\\`, as the array syntax wants (and in
+ * native code, several times faster than regex escaping).
+ */
+export function jsonArrayLiteral(values: readonly unknown[]): string {
+  return `{${values.map((v) => JSON.stringify(JSON.stringify(v))).join(",")}}`;
 }

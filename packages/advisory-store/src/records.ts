@@ -51,7 +51,7 @@ export function contentHash(adv: Advisory, source: string): string {
 }
 
 /** Split a normalised advisory into its advisories row and one affected_ranges row per entry. */
-export function toRows(adv: Advisory, source: string): { advisory: AdvisoryRow; affected: AffectedRow[] } {
+export function toRows(adv: Advisory, source: string, hash = contentHash(adv, source)): { advisory: AdvisoryRow; affected: AffectedRow[] } {
   const { affected, ...doc } = adv;
   const advisory: AdvisoryRow = {
     id: adv.id,
@@ -63,7 +63,7 @@ export function toRows(adv: Advisory, source: string): { advisory: AdvisoryRow; 
     summary: adv.summary ?? null,
     severity: adv.severity,
     doc,
-    contentHash: contentHash(adv, source),
+    contentHash: hash,
   };
   return { advisory, affected: affected.map((a, i) => affectedRow(adv.id, a, i)) };
 }

@@ -140,4 +140,34 @@ describe.each(backends)("advisory store on %s", (_name, open) => {
     expect([...filtered.values()].flat().map((a) => a.id)).toEqual(["GO-2022-0617"]);
     expect(match(inv, lookupFrom(filtered))).toEqual([]);
   });
+  it("text and JSON holding quotes, backslashes, braces, commas, NULL, newlines and non-ASCII round-trip exactly", async () => {
+    const nasty = 'a "quoted" \\back\\slash {brace}, NULL\n\ttab é 漢 😀 \\"';
+    const adv: Advisory = {
+      id: "LKT-NASTY-1", modified: "2026-01-01T00:00:00Z", aliases: ["CVE-2099-1", 'AL"IAS,{x}\\'], related: [], upstream: [],
+      summary: nasty, details: `${nasty}\r\n${nasty}`, severity: [{ type: "Ubuntu", score: nasty }], references: [{ type: "WEB", url: `https://x/?q=${nasty}` }],
+      affected: [{
+        ecosystem: "npm", name: "nasty-pkg", purl: `pkg:npm/nasty-pkg?x=${nasty}`, versions: ["1.0.0", 'v"2\\', "NULL", "{}"], severity: [],
+        ranges: [{ type: "SEMVER", events: [{ kind: "introduced", version: "0" }, { kind: "fixed", version: "2.0.0" }] }], status: nasty,
+      }],
+    };
+    const r = await ingestAdvisories(database.db, items(adv), { sourceName: "test" });
+    expect(r).toMatchObject({ added: 1 });
+    expect((await lookupCandidates(database.db, [{ ecosystem: "npm", name: "nasty-pkg" }])).get(keyOf("npm", "nasty-pkg"))).toEqual([adv]);
+    const row = rowsOf<{ aliases: string[]; summary: string }>(await database.db.execute(sql`select aliases, summary from advisories where id = 'LKT-NASTY-1'`))[0];
+    expect(row).toEqual({ aliases: adv.aliases, summary: nasty });
+    expect((await ingestAdvisories(database.db, items(adv), { sourceName: "test" })).unchanged).toBe(1);
+  });
+
+  it("a batch the database refuses fails the ingest with its error; the batches before it stay committed", async () => {
+    const ok = (i: number): Advisory => ({ id: `LKT-B-${i}`, modified: "2026-01-01T00:00:00Z", aliases: [], related: [], upstream: [], severity: [], references: [], affected: [] });
+    async function* feed(): AsyncGenerator<IngestSourceItem> {
+      for (let i = 0; i < 4; i++) yield { ok: ok(i) };
+      yield { ok: { ...ok(4), summary: "nul \u0000 byte" } }; // Postgres text cannot hold U+0000
+      for (let i = 5; i < 8; i++) yield { ok: ok(i) };
+    }
+    await expect(ingestAdvisories(database.db, feed(), { sourceName: "test", batchSize: 2 })).rejects.toThrow();
+    const ids = rowsOf<{ id: string }>(await database.db.execute(sql`select id from advisories where id like 'LKT-B-%' order by id`)).map((x) => x.id);
+    expect(ids).toEqual(["LKT-B-0", "LKT-B-1", "LKT-B-2", "LKT-B-3"]);
+    await database.db.execute(sql`delete from advisories where id like 'LKT-B-%' or id = 'LKT-NASTY-1'`);
+  });
 });
