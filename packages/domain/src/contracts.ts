@@ -198,9 +198,17 @@ export function encodeEvent<K extends SubjectName>(
   return makeEnvelope(def.type, source, parsed.data as SubjectData<K>, opts);
 }
 
+/** One envelope schema per payload schema: building a zod object per message cost more than validating it. */
+const envelopes = new WeakMap<z.ZodType, z.ZodType>();
+function envelopeOf(data: z.ZodType): z.ZodType {
+  let e = envelopes.get(data);
+  if (!e) envelopes.set(data, (e = envelopeSchema(data)));
+  return e;
+}
+
 export function decodeEvent<K extends SubjectName>(name: K, raw: unknown): Envelope<SubjectData<K>> {
   const def = SUBJECTS[name];
-  const parsed = envelopeSchema(def.schema).safeParse(raw);
+  const parsed = envelopeOf(def.schema).safeParse(raw);
   if (!parsed.success) fail(`event ${def.subject}`, parsed.error);
   return parsed.data as Envelope<SubjectData<K>>;
 }
@@ -220,7 +228,7 @@ export function encodeJob<K extends QueueName>(name: K, data: QueueData<K>, corr
 
 export function decodeJob<K extends QueueName>(name: K, raw: unknown): Envelope<QueueData<K>> {
   const def = QUEUES[name];
-  const parsed = envelopeSchema(def.schema).safeParse(raw);
+  const parsed = envelopeOf(def.schema).safeParse(raw);
   if (!parsed.success) fail(`job ${def.name}`, parsed.error);
   return parsed.data as Envelope<QueueData<K>>;
 }
