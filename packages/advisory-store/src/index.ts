@@ -7,4 +7,4 @@ export { ingestAdvisories, type IngestOptions, type IngestResult, type IngestSou
 export { inventoryKeys, keyOf, lookupCandidates, lookupFrom, type LookupKey } from "./lookup.js";
 export { lowestInstalledKey, upperKey, BOUNDS_VERSION } from "./bounds.js";
 export { contentHash } from "./records.js";
-export { textArrayLiteral } from "./pg-array.js";
+export { nullableTextArrayLiteral, textArrayLiteral } from "./pg-array.js";

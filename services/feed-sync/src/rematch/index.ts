@@ -26,6 +26,7 @@ export interface RematchResult {
 }
 
 const BATCH = 500; // images per load + lookup + transaction
+const CONCURRENT_BATCHES = 2;
 const PUBLISH_CONCURRENCY = 128;
 const MAX_EVENT_FINDINGS = 1000; // the findingsChanged contract's cap
 
@@ -43,17 +44,17 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
   const ids = await candidateImages(d.db, changed);
   const changedNames = changed.map((k) => k.name);
   out.candidates = ids.length;
-  for (let i = 0; i < ids.length; i += BATCH) {
+  const batch = async (slice: number[]): Promise<void> => {
     const t0 = performance.now();
     const keys = new Map<string, PackageKey>();
     const work: { img: StoredImage; packages: Package[] }[] = [];
-    for (const img of await loadImages(d.db, ids.slice(i, i + BATCH), changedNames)) {
+    for (const img of await loadImages(d.db, slice, changedNames)) {
       const a = affectedPackages(img, changedSet);
       if (a.packages.length === 0) continue;
       work.push({ img, packages: a.packages });
       for (const k of a.keys) keys.set(keyOf(k.ecosystem, k.name), k);
     }
-    if (work.length === 0) continue;
+    if (work.length === 0) return;
     const images = work.map((w) => w.img);
     const t1 = performance.now();
     // Only the changed keys are looked up and only the packages naming them re-matched: the
@@ -79,7 +80,25 @@ export async function rematch(d: RematchDeps, changed: readonly PackageKey[], ru
       out.retracted += c.retracted.length;
     }
     d.log.debug({ images: images.length, keys: keys.size, loadMs: ms(t1 - t0), lookupMs: ms(t2 - t1), matchMs: ms(t3 - t2), saveAndPublishMs: ms(performance.now() - t3) }, "rematch batch");
-  }
+  };
+  // Batches hold disjoint images, so they can overlap: one is loaded, looked up and matched while
+  // the other is stored and its events published. The first failure stops both loops.
+  let next = 0;
+  let failed = false;
+  const loop = async () => {
+    while (!failed && next < ids.length) {
+      const slice = ids.slice(next, next + BATCH);
+      next += BATCH;
+      try {
+        await batch(slice);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const loops = await Promise.allSettled(Array.from({ length: CONCURRENT_BATCHES }, loop));
+  for (const l of loops) if (l.status === "rejected") throw l.reason;
   d.log.info({ ...out }, "rematch done");
   return out;
 }

@@ -1,4 +1,4 @@
-import { textArrayLiteral } from "@lookout/advisory-store";
+import { nullableTextArrayLiteral, textArrayLiteral } from "@lookout/advisory-store";
 import { rowsOf, schema, type Db } from "@lookout/db";
 import type { Finding } from "@lookout/matching";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -89,18 +89,7 @@ export async function saveRematch(
       changes.push(change);
     }
     if (renamed.length > 0) await tx.delete(findings).where(inArray(findings.id, renamed));
-    for (let i = 0; i < upserts.length; i += CHUNK) {
-      await tx.insert(findings).values(upserts.slice(i, i + CHUNK)).onConflictDoUpdate({
-        target: [findings.imageId, findings.ecosystem, findings.packageName, findings.packageVersion, findings.path, findings.advisoryId],
-        set: {
-          aliases: sql`excluded.aliases`, sources: sql`excluded.sources`, purl: sql`excluded.purl`,
-          fixedVersions: sql`excluded.fixed_versions`, state: sql`excluded.state`, severity: sql`excluded.severity`,
-          severitySource: sql`excluded.severity_source`, score: sql`excluded.score`, layerDigest: sql`excluded.layer_digest`,
-          matchedName: sql`excluded.matched_name`, matchedVersion: sql`excluded.matched_version`, summary: sql`excluded.summary`,
-          status: sql`'open'`, resolvedAt: sql`null`, firstSeenAt: sql`least(${findings.firstSeenAt}, excluded.first_seen_at)`,
-        },
-      });
-    }
+    for (let i = 0; i < upserts.length; i += CHUNK) await tx.execute(upsertFindings(upserts.slice(i, i + CHUNK)));
     if (goneRows.length > 0) {
       const goneIds = goneRows.map((r) => r.id);
       for (let i = 0; i < goneIds.length; i += CHUNK) {
@@ -117,6 +106,40 @@ export async function saveRematch(
     await beforeCommit?.(changes);
     return changes;
   });
+}
+
+const lit = textArrayLiteral;
+const nlit = nullableTextArrayLiteral;
+
+/**
+ * Insert-or-update findings through unnest of one array parameter per column: the query builder's
+ * multi-row VALUES (one bind parameter per value) cost more CPU than Postgres spent on the rows.
+ */
+function upsertFindings(rows: Insert[]) {
+  const col = <T>(f: (r: Insert) => T) => rows.map(f);
+  return sql`
+    insert into findings (image_id, scan_id, advisory_id, aliases, sources, package_name, package_version, ecosystem, purl,
+      fixed_versions, state, severity, severity_source, score, layer_digest, path, matched_name, matched_version, summary,
+      status, first_seen_at, resolved_at)
+    select r.image_id, r.scan_id, r.advisory_id, r.aliases::text[], r.sources::text[], r.package_name, r.package_version, r.ecosystem, r.purl,
+      r.fixed_versions::text[], r.state, r.severity, r.severity_source, r.score, r.layer_digest, r.path, r.matched_name, r.matched_version, r.summary,
+      'open', r.first_seen_at, null
+    from unnest(${lit(col((r) => String(r.imageId)))}::bigint[], ${nlit(col((r) => r.scanId ?? null))}::uuid[], ${lit(col((r) => r.advisoryId))}::text[],
+      ${lit(col((r) => lit(r.aliases ?? [])))}::text[], ${lit(col((r) => lit(r.sources ?? [])))}::text[], ${lit(col((r) => r.packageName))}::text[],
+      ${lit(col((r) => r.packageVersion))}::text[], ${lit(col((r) => r.ecosystem))}::text[], ${nlit(col((r) => r.purl ?? null))}::text[],
+      ${lit(col((r) => lit(r.fixedVersions ?? [])))}::text[], ${lit(col((r) => r.state))}::text[], ${lit(col((r) => r.severity))}::text[],
+      ${nlit(col((r) => r.severitySource ?? null))}::text[], ${nlit(col((r) => (r.score == null ? null : String(r.score))))}::real[],
+      ${nlit(col((r) => r.layerDigest ?? null))}::text[], ${lit(col((r) => r.path ?? ""))}::text[], ${nlit(col((r) => r.matchedName ?? null))}::text[],
+      ${nlit(col((r) => r.matchedVersion ?? null))}::text[], ${nlit(col((r) => r.summary ?? null))}::text[],
+      ${lit(col((r) => (r.firstSeenAt instanceof Date ? r.firstSeenAt : new Date()).toISOString()))}::timestamptz[])
+      as r(image_id, scan_id, advisory_id, aliases, sources, package_name, package_version, ecosystem, purl, fixed_versions, state,
+        severity, severity_source, score, layer_digest, path, matched_name, matched_version, summary, first_seen_at)
+    on conflict (image_id, ecosystem, package_name, package_version, path, advisory_id) do update set
+      aliases = excluded.aliases, sources = excluded.sources, purl = excluded.purl, fixed_versions = excluded.fixed_versions,
+      state = excluded.state, severity = excluded.severity, severity_source = excluded.severity_source, score = excluded.score,
+      layer_digest = excluded.layer_digest, matched_name = excluded.matched_name, matched_version = excluded.matched_version,
+      summary = excluded.summary, status = 'open', resolved_at = null,
+      first_seen_at = least(findings.first_seen_at, excluded.first_seen_at)`;
 }
 
 async function withdrawnIds(db: Db, ids: string[]): Promise<Set<string>> {
