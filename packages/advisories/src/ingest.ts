@@ -11,7 +11,7 @@ import { ZipReader, type ZipEntry } from "./zip.js";
  * an `{ error, entry }` item and reading goes on. Only a zip whose directory cannot be read ends
  * early, after one error item naming the zip. Pure local I/O: the caller does the DB upsert.
  */
-export type IngestItem = { ok: Advisory; entry: string } | { error: string; entry: string };
+export type IngestItem = { ok: Advisory; entry: string; bytes: number } | { error: string; entry: string };
 
 export interface IngestOptions extends ParseOsvOptions {
   /** Largest record accepted, in bytes (default 8 MiB: Ubuntu kernel records reach a few MiB). */
@@ -29,7 +29,7 @@ function describe(e: unknown): string {
 
 function parseItem(text: string, entry: string, opts: IngestOptions): IngestItem {
   try {
-    return { ok: parseOsvJson(text, opts), entry };
+    return { ok: parseOsvJson(text, opts), entry, bytes: text.length };
   } catch (e) {
     return { error: describe(e), entry };
   }

@@ -97,7 +97,7 @@ describe("ZipReader", () => {
     const items: IngestItem[] = [];
     for await (const x of readOsvZip(path)) items.push(x);
     expect(items).toEqual([
-      { ok: expect.objectContaining({ id: "A-1" }), entry: "a.json" },
+      { ok: expect.objectContaining({ id: "A-1" }), entry: "a.json", bytes: rec("A-1").length },
       { error: "zip corrupt: invalid central directory file header signature at entry 1", entry: path },
     ]);
   });

@@ -5,13 +5,18 @@ import { jsonArrayLiteral, nullableTextArrayLiteral, textArrayLiteral } from "./
 import { contentHash, toRows, type AdvisoryRow, type AffectedRow } from "./records.js";
 
 /** What a reader yields (`readOsvDir`, `readOsvZip` items fit). */
-export type IngestSourceItem = { ok: Advisory; entry?: string } | { error: string; entry?: string };
+export type IngestSourceItem = { ok: Advisory; entry?: string; bytes?: number } | { error: string; entry?: string };
 
 export interface IngestOptions {
   /** Stored in advisories.source and hashed with the record ("osv:Debian", "local-import"). */
   sourceName: string;
   /** Records per transaction (default 500). */
   batchSize?: number;
+  /**
+   * A batch is also written once its records' source text (`bytes` of the items) passes this
+   * (default 8 MiB): a few hundred multi-MiB kernel records must not be held at once.
+   */
+  batchBytes?: number;
   /** Called once per rejected item (bad JSON, invalid OSV, too large). */
   onReject?: (entry: string | undefined, error: string) => void;
   /** Called after each committed batch with the running totals. */
@@ -53,6 +58,8 @@ const AFFECTED_CHUNK = 10_000; // rows per statement (one array parameter per co
  */
 export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourceItem>, opts: IngestOptions): Promise<IngestResult> {
   const batchSize = Math.max(1, opts.batchSize ?? 500);
+  const batchBytes = Math.max(1, opts.batchBytes ?? 8 * 1024 * 1024);
+  let bytes = 0;
   const totals: IngestResult = { added: 0, changed: 0, unchanged: 0, withdrawn: 0, rejected: 0, changedKeys: [] };
   const keys = new Map<string, PackageKey>();
   let batch = new Map<string, Advisory>();
@@ -61,6 +68,7 @@ export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourc
     if (batch.size === 0) return;
     const hashed = [...batch.values()].map((a) => ({ adv: a, hash: contentHash(a, opts.sourceName) }));
     batch = new Map();
+    bytes = 0;
     if (writing) await writing;
     writing = writeBatch(db, hashed, opts.sourceName, totals, keys).then(() => opts.onBatch?.({ ...totals, changedKeys: [] }));
     writing.catch(() => {}); // awaited before the next write or at the end; not an unhandled rejection meanwhile
@@ -74,7 +82,8 @@ export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourc
         continue;
       }
       batch.set(item.ok.id, item.ok); // the same id twice in one batch: the later record wins
-      if (batch.size >= batchSize) await flush();
+      bytes += item.bytes ?? 0;
+      if (batch.size >= batchSize || bytes >= batchBytes) await flush();
     }
     await flush();
     if (writing) await writing;

@@ -158,6 +158,19 @@ describe.each(backends)("advisory store on %s", (_name, open) => {
     expect((await ingestAdvisories(database.db, items(adv), { sourceName: "test" })).unchanged).toBe(1);
   });
 
+  it("a batch is written when its records' bytes reach batchBytes, whatever batchSize says", async () => {
+    async function* feed(): AsyncGenerator<IngestSourceItem> {
+      for (let i = 0; i < 10; i++) {
+        yield { ok: { id: `LKT-BYTES-${i}`, modified: "2026-01-01T00:00:00Z", aliases: [], related: [], upstream: [], severity: [], references: [], affected: [] }, bytes: 1000 };
+      }
+    }
+    const seen: number[] = [];
+    const r = await ingestAdvisories(database.db, feed(), { sourceName: "test", batchSize: 500, batchBytes: 2500, onBatch: (t) => seen.push(t.added) });
+    expect(r.added).toBe(10);
+    expect(seen).toEqual([3, 6, 9, 10]);
+    await database.db.execute(sql`delete from advisories where id like 'LKT-BYTES-%'`);
+  });
+
   it("a batch the database refuses fails the ingest with its error; the batches before it stay committed", async () => {
     const ok = (i: number): Advisory => ({ id: `LKT-B-${i}`, modified: "2026-01-01T00:00:00Z", aliases: [], related: [], upstream: [], severity: [], references: [], affected: [] });
     async function* feed(): AsyncGenerator<IngestSourceItem> {
