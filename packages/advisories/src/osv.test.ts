@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import type { ParseWarning } from "./model.js";
-import { parseOsv, parseOsvJson } from "./osv.js";
+import { osvParseMode, parseOsv, parseOsvJson } from "./osv.js";
 
 const OSV = join(import.meta.dirname, "../testdata/osv");
 const text = (p: string): string => readFileSync(join(OSV, p), "utf8");
@@ -139,5 +139,65 @@ describe("malformed records are rejected naming the field", () => {
     const ranges = [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: "1.0.0" }] }];
     const rec = { ...base, affected: [{ package: { ecosystem: "npm", name: "x" }, ranges }] };
     expect(rejection(() => parseOsv(rec, { limits: { maxRangeEvents: 2 } }))).toContain("cap of 2");
+  });
+});
+
+describe("the hand-written validation path agrees with zod", () => {
+  const files = readdirSync(OSV, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+  // Outcome of one parse: the advisory or the error message, and the warnings.
+  function outcome(input: unknown, zodOnly: boolean): unknown {
+    osvParseMode.zodOnly = zodOnly;
+    const warnings: ParseWarning[] = [];
+    try {
+      return { adv: parseOsv(structuredClone(input), { onWarning: (w) => warnings.push(w) }), warnings };
+    } catch (e) {
+      return { error: (e as Error).message, warnings };
+    } finally {
+      osvParseMode.zodOnly = false;
+    }
+  }
+  // Each mutation breaks (or bends) one thing a schema checks.
+  const mutations: [string, (r: Record<string, any>) => void][] = [
+    ["as is", () => {}],
+    ["id a number", (r) => { r.id = 7; }],
+    ["id not an OSV id", (r) => { r.id = "-x y"; }],
+    ["modified empty", (r) => { r.modified = ""; }],
+    ["published null", (r) => { r.published = null; }],
+    ["withdrawn too long", (r) => { r.withdrawn = "x".repeat(65); }],
+    ["aliases holding a number", (r) => { r.aliases = ["CVE-1", 2]; }],
+    ["related an object", (r) => { r.related = { a: 1 }; }],
+    ["summary a number", (r) => { r.summary = 1; }],
+    ["severity entry without score", (r) => { r.severity = [{ type: "CVSS_V3" }]; }],
+    ["severity 101 entries", (r) => { r.severity = Array.from({ length: 101 }, () => ({ type: "X", score: "1" })); }],
+    ["database_specific an array", (r) => { r.database_specific = []; }],
+    ["reference url missing", (r) => { r.references = [{ type: "WEB" }]; }],
+    ["affected an object", (r) => { r.affected = {}; }],
+    ["affected entry a string", (r) => { r.affected = ["x"]; }],
+    ["package name empty", (r) => { if (r.affected?.[0]?.package) r.affected[0].package.name = ""; }],
+    ["package ecosystem a number", (r) => { if (r.affected?.[0]?.package) r.affected[0].package.ecosystem = 1; }],
+    ["purl null", (r) => { if (r.affected?.[0]?.package) r.affected[0].package.purl = null; }],
+    ["versions holding null", (r) => { if (r.affected?.[0]) r.affected[0].versions = ["1", null]; }],
+    ["ecosystem_specific a string", (r) => { if (r.affected?.[0]) r.affected[0].ecosystem_specific = "x"; }],
+    ["ranges an object", (r) => { if (r.affected?.[0]) r.affected[0].ranges = {}; }],
+    ["range without events", (r) => { if (r.affected?.[0]?.ranges?.[0]) r.affected[0].ranges[0].events = []; }],
+    ["range event a string", (r) => { if (r.affected?.[0]?.ranges?.[0]) r.affected[0].ranges[0].events = ["introduced"]; }],
+    ["range type a number", (r) => { if (r.affected?.[0]?.ranges?.[0]) r.affected[0].ranges[0].type = 3; }],
+    ["range repo null", (r) => { if (r.affected?.[0]?.ranges?.[0]) r.affected[0].ranges[0].repo = null; }],
+    ["unknown fields", (r) => { r.extra = { a: [1] }; if (r.affected?.[0]) r.affected[0].extra = 1; }],
+  ];
+  it.each(files)("%s, as is and with each schema rule broken", (f) => {
+    for (const [, mutate] of mutations) {
+      const r = json(f);
+      mutate(r);
+      expect(outcome(r, false)).toEqual(outcome(r, true));
+    }
+  });
+});
+
+describe("parseOsvJson and U+0000", () => {
+  it("rejects a record holding U+0000 (Postgres cannot store it), keeps one that only spells \\u0000", () => {
+    const rec = (summary: string) => JSON.stringify({ id: "NUL-1", modified: "2026-01-01T00:00:00Z", summary });
+    expect(rejection(() => parseOsvJson(rec("a\u0000b")))).toBe("NUL-1: (record): holds a U+0000 character, which cannot be stored");
+    expect(parseOsvJson(rec("a\\u0000b")).summary).toBe("a\\u0000b");
   });
 });

@@ -76,6 +76,44 @@ const rangeSchema = z.object({
   events: z.array(z.record(z.string(), z.unknown())).min(1),
 });
 
+type Top = z.infer<typeof topSchema>;
+type AffectedIn = z.infer<typeof affectedSchema>;
+type RangeIn = z.infer<typeof rangeSchema>;
+
+// Hand-written checks of exactly what the schemas above accept. A record that passes is used as
+// parsed (zod copies every object it validates: most of a parse's time and garbage); one that
+// fails goes through zod, which decides and words the error. So they may only ever be stricter.
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, min: number, max: number): boolean => typeof v === "string" && v.length >= min && v.length <= max;
+const optStr = (v: unknown, max: number): boolean => v == null || (typeof v === "string" && v.length <= max);
+const optStrList = (v: unknown, max: number): boolean => v == null || (Array.isArray(v) && v.every((x) => typeof x === "string" && x.length <= max));
+const optRec = (v: unknown): boolean => v == null || isObj(v);
+const optSeverities = (v: unknown): boolean =>
+  v == null || (Array.isArray(v) && v.length <= 100 && v.every((x) => isObj(x) && isStr(x.type, 0, 64) && isStr(x.score, 0, 1024)));
+
+function quickTop(x: Record<string, unknown>): x is Top {
+  return isStr(x.id, 1, 256) && ID_RE.test(x.id as string) && isStr(x.modified, 1, 64) && optStr(x.published, 64) && optStr(x.withdrawn, 64)
+    && optStrList(x.aliases, 256) && optStrList(x.related, 256) && optStrList(x.upstream, 256)
+    && optStr(x.summary, Infinity) && optStr(x.details, Infinity) && optSeverities(x.severity) && optRec(x.database_specific)
+    && (x.references == null || (Array.isArray(x.references) && x.references.every((r) => isObj(r) && isStr(r.type, 0, 64) && isStr(r.url, 0, 4096))))
+    && (x.affected == null || Array.isArray(x.affected));
+}
+
+function quickAffected(a: unknown): a is AffectedIn {
+  if (!isObj(a)) return false;
+  const p = a.package;
+  return (p == null || (isObj(p) && isStr(p.ecosystem, 1, 256) && isStr(p.name, 1, 1024) && optStr(p.purl, 2048)))
+    && (a.ranges == null || Array.isArray(a.ranges)) && optStrList(a.versions, 1024) && optSeverities(a.severity)
+    && optRec(a.ecosystem_specific) && optRec(a.database_specific);
+}
+
+function quickRange(r: unknown): r is RangeIn {
+  return isObj(r) && isStr(r.type, 0, 64) && optStr(r.repo, 4096) && Array.isArray(r.events) && r.events.length >= 1 && r.events.every(isObj);
+}
+
+/** For tests: validate every record through zod only, to compare with the hand-written path. */
+export const osvParseMode = { zodOnly: false };
+
 function oneLine(s: string, max = 160): string {
   const flat = s.replace(/[\r\n\t]+/g, " ");
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
@@ -122,18 +160,23 @@ function checkCaps(id: string, affected: unknown[], lim: OsvLimits): void {
 }
 
 function parseRange(raw: unknown, where: string, warn: (field: string, reason: string) => void): AffectedRange | undefined {
-  const r = rangeSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    warn([where, ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "invalid range");
-    return undefined;
+  let data: RangeIn;
+  if (!osvParseMode.zodOnly && quickRange(raw)) data = raw;
+  else {
+    const r = rangeSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      warn([where, ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "invalid range");
+      return undefined;
+    }
+    data = r.data;
   }
-  if (!(RANGE_TYPES as readonly string[]).includes(r.data.type)) {
-    warn(`${where}.type`, `unknown range type "${oneLine(r.data.type, 40)}"`);
+  if (!(RANGE_TYPES as readonly string[]).includes(data.type)) {
+    warn(`${where}.type`, `unknown range type "${oneLine(data.type, 40)}"`);
     return undefined;
   }
   const events: RangeEvent[] = [];
-  for (const [i, e] of r.data.events.entries()) {
+  for (const [i, e] of data.events.entries()) {
     const keys = Object.keys(e).filter((k) => (EVENT_KINDS as readonly string[]).includes(k));
     const kind = keys[0] as EventKind | undefined;
     const version = kind === undefined ? undefined : e[kind];
@@ -147,8 +190,8 @@ function parseRange(raw: unknown, where: string, warn: (field: string, reason: s
     warn(`${where}.events`, "range has no introduced event");
     return undefined;
   }
-  const out: AffectedRange = { type: r.data.type as RangeType, events };
-  if (r.data.repo) out.repo = r.data.repo;
+  const out: AffectedRange = { type: data.type as RangeType, events };
+  if (data.repo) out.repo = data.repo;
   return out;
 }
 
@@ -170,9 +213,13 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
   const rawAffected = (input as { affected?: unknown }).affected;
   if (guessId !== undefined && Array.isArray(rawAffected)) checkCaps(guessId, rawAffected, lim);
 
-  const top = topSchema.safeParse(input);
-  if (!top.success) throw zodReject(guessId, "", top.error);
-  const t = top.data;
+  let t: Top;
+  if (!osvParseMode.zodOnly && quickTop(input as Record<string, unknown>)) t = input as Top;
+  else {
+    const top = topSchema.safeParse(input);
+    if (!top.success) throw zodReject(guessId, "", top.error);
+    t = top.data;
+  }
   const id = t.id;
   for (const f of ["aliases", "related", "upstream"] as const) {
     if ((t[f]?.length ?? 0) > lim.maxIds) throw reject(id, f, `more than ${lim.maxIds} ids`);
@@ -181,9 +228,13 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
 
   const affected: AffectedPackage[] = [];
   for (const [i, raw] of (t.affected ?? []).entries()) {
-    const a = affectedSchema.safeParse(raw);
-    if (!a.success) throw zodReject(id, `affected.${i}`, a.error);
-    const d = a.data;
+    let d: AffectedIn;
+    if (!osvParseMode.zodOnly && quickAffected(raw)) d = raw;
+    else {
+      const a = affectedSchema.safeParse(raw);
+      if (!a.success) throw zodReject(id, `affected.${i}`, a.error);
+      d = a.data;
+    }
     if (!d.package) {
       warn(`affected.${i}.package`, "no package (repository-only entry), ignored");
       continue;
@@ -194,7 +245,7 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
       const range = parseRange(r, `affected.${i}.ranges.${j}`, warn);
       if (range) ranges.push(range);
     }
-    const pkg: AffectedPackage = { ecosystem, name: d.package.name, ranges, versions: d.versions ?? [], severity: severities(d.severity) };
+    const pkg: AffectedPackage = { ecosystem, name: d.package.name, ranges, versions: d.versions ? [...d.versions] : [], severity: severities(d.severity) };
     if (release !== undefined) pkg.ecosystemRelease = release;
     if (d.package.purl) pkg.purl = d.package.purl;
     const sevWord = word(d.ecosystem_specific, "severity") ?? word(d.database_specific, "severity");
@@ -209,9 +260,9 @@ export function parseOsv(input: unknown, opts: ParseOsvOptions = {}): Advisory {
   const adv: Advisory = {
     id,
     modified: t.modified,
-    aliases: t.aliases ?? [],
-    related: t.related ?? [],
-    upstream: t.upstream ?? [],
+    aliases: t.aliases ? [...t.aliases] : [],
+    related: t.related ? [...t.related] : [],
+    upstream: t.upstream ? [...t.upstream] : [],
     severity: severities(t.severity),
     references: (t.references ?? []).slice(0, lim.maxReferences).map((r) => ({ type: r.type, url: r.url })),
     affected,
@@ -235,5 +286,17 @@ export function parseOsvJson(text: string, opts: ParseOsvOptions = {}): Advisory
   } catch (e) {
     throw new LookoutError("LKT_ERR_ADVISORY_INVALID", oneLine(`advisory: invalid JSON: ${(e as Error).message}`), { cause: e });
   }
+  // Postgres text and jsonb cannot hold U+0000: such a record would fail its whole batch later.
+  if (text.includes("\\u0000") && holdsNul(value)) {
+    const id = (value as { id?: unknown } | null)?.id;
+    throw reject(typeof id === "string" ? oneLine(id, 80) : undefined, "(record)", "holds a U+0000 character, which cannot be stored");
+  }
   return parseOsv(value, opts);
+}
+
+function holdsNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (typeof v === "object" && v !== null) return Object.entries(v).some(([k, x]) => k.includes("\u0000") || holdsNul(x));
+  return false;
 }
