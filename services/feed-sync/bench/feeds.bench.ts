@@ -15,13 +15,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { Bus } from "@lookout/bus";
 import { createLogger } from "@lookout/log";
+import { rowsOf, type Database } from "@lookout/db";
 import { createTestDatabase } from "@lookout/testkit";
 import { osvSource } from "../src/sources/osv/index.js";
 import { syncSource } from "../src/sync.js";
@@ -59,22 +61,52 @@ function genZip(dir: string, changed: boolean): void {
   if (r.status !== 0) throw new Error("zip generation failed");
 }
 
+/** CPU ms used by this process and by the database's server processes (Linux /proc; 0 where unreadable). */
+async function cpuNow(db: Database["db"]): Promise<{ node: number; pg: Map<number, number> }> {
+  const c = process.cpuUsage();
+  const pids = rowsOf<{ pid: number }>(await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`));
+  const pg = new Map<number, number>();
+  const tick = 1000 / 100; // USER_HZ
+  for (const { pid } of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      pg.set(pid, (Number(f[11]) + Number(f[12])) * tick);
+    } catch { /* not local, or gone */ }
+  }
+  return { node: (c.user + c.system) / 1000, pg };
+}
+function cpuSince(a: { node: number; pg: Map<number, number> }, b: { node: number; pg: Map<number, number> }) {
+  let pg = 0;
+  for (const [pid, t] of b.pg) pg += t - (a.pg.get(pid) ?? 0);
+  return { nodeCpuMs: Math.round(b.node - a.node), pgCpuMs: Math.round(pg) };
+}
+
 async function main() {
+  const load0 = loadavg().map((x) => Math.round(x * 10) / 10);
   const dir = await mkdtemp(join(tmpdir(), "lk-feeds-bench-"));
   await mkdir(join(dir, "npm"));
   const database = await createTestDatabase();
   const bus = await Bus.connect({ servers: "nats://127.0.0.1:4222", namespace: `bench${process.pid}` });
   await bus.declare();
-  const log = createLogger({ service: "bench", level: "silent" });
+  // The log tells when a sync's ingest ends and its re-match starts, so peak RSS is kept per phase.
+  let phase: "ingest" | "rematch" = "ingest";
+  const log = createLogger({ service: "bench", level: "info", destination: { write: (line: string) => { if (line.includes('"msg":"part ingested"')) phase = "rematch"; } } });
   let peakRss = 0;
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  let peakIngestRss = 0;
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    if (phase === "ingest") peakIngestRss = Math.max(peakIngestRss, rss);
+  }, 20);
   try {
     const deps = { db: database.db, bus, namespace: "bench", log, timeoutMs: 3_600_000, fetch: () => Promise.reject(new Error("offline")), maxBytes: 2 ** 31, batchSize: 1000 };
     const src = osvSource(pathToFileURL(dir).toString(), ["npm"]);
     genZip(dir, false);
+    let c0 = await cpuNow(database.db);
     let t = performance.now();
     const first = await syncSource(deps, src, "manual");
     const ingestMs = performance.now() - t;
+    const ingestCpu = cpuSince(c0, await cpuNow(database.db));
     if (first.status !== "succeeded" || first.counts?.added !== N) throw new Error(`first sync: ${JSON.stringify(first)}`);
     const ingestRss = peakRss;
 
@@ -92,25 +124,34 @@ async function main() {
 
     genZip(dir, true);
     peakRss = 0;
+    peakIngestRss = 0;
+    phase = "ingest";
+    c0 = await cpuNow(database.db);
     t = performance.now();
     const second = await syncSource(deps, src, "manual");
     const changeMs = performance.now() - t;
+    const changeCpu = cpuSince(c0, await cpuNow(database.db));
     const changeRss = peakRss;
+    const changeIngestRss = peakIngestRss;
     peakRss = 0;
     if (second.counts?.changed !== HOT || second.rematch?.images !== IMAGES) throw new Error(`second sync: ${JSON.stringify({ counts: { ...second.counts, changedKeys: second.counts?.changedKeys?.length }, rematch: second.rematch })}`);
     // Re-match alone, timed on its own: undo the findings and run it again for the same keys.
     await database.db.execute(sql`delete from findings`);
     const { rematch } = await import("../src/rematch/index.js");
+    c0 = await cpuNow(database.db);
     t = performance.now();
     const rm2 = await rematch({ db: database.db, bus, log }, second.counts.changedKeys ?? [], `bench-${Date.now()}`);
     const rematchMs = performance.now() - t;
+    const rematchCpu = cpuSince(c0, await cpuNow(database.db));
     if (rm2.images !== IMAGES || rm2.events !== IMAGES) throw new Error(`rematch: ${JSON.stringify(rm2)}`);
     console.log(JSON.stringify({
       bench: "feeds", backend: "postgres", advisories: N,
-      ingest: { ms: Math.round(ingestMs), advisoriesPerSecond: Math.round(N / (ingestMs / 1000)), peakRssMiB: Math.round(ingestRss / 1048576), target: ">= 10000/s, < 300 MiB" },
+      loadAverageBefore: load0,
+      ingest: { ms: Math.round(ingestMs), advisoriesPerSecond: Math.round(N / (ingestMs / 1000)), peakRssMiB: Math.round(ingestRss / 1048576), ...ingestCpu, target: ">= 10000/s, < 300 MiB" },
       seedInventories: { images: IMAGES, packagesEach: 20, ms: Math.round(seedMs) },
-      changedFeed: { changed: HOT, ms: Math.round(changeMs), peakRssMiB: Math.round(changeRss / 1048576), note: "re-reads the whole zip (hash-skips the unchanged), then re-matches and publishes" },
-      rematch: { images: rm2.images, newFindings: rm2.new, events: rm2.events, ms: Math.round(rematchMs), peakRssMiB: Math.round(peakRss / 1048576), target: "< 10000 ms" },
+      changedFeed: { changed: HOT, ms: Math.round(changeMs), peakRssMiB: Math.round(changeRss / 1048576), ingestPeakRssMiB: Math.round(changeIngestRss / 1048576), ...changeCpu, note: "re-reads the whole zip (hash-skips the unchanged), then re-matches and publishes" },
+      rematch: { images: rm2.images, newFindings: rm2.new, events: rm2.events, ms: Math.round(rematchMs), ...rematchCpu, peakRssMiB: Math.round(peakRss / 1048576), target: "< 10000 ms" },
+      loadAverageAfter: loadavg().map((x) => Math.round(x * 10) / 10),
     }));
   } finally {
     clearInterval(sampler);
