@@ -14,12 +14,3 @@ export function nullableTextArrayLiteral(values: readonly (string | null)[]): st
   return `{${values.map((v) => (v === null ? "NULL" : quote(v))).join(",")}}`;
 }
 
-/**
- * A jsonb[] literal of `values`, each serialised with JSON.stringify. Quoting JSON text a second
- * time with JSON.stringify gives exactly an array element: the inner text holds no raw control
- * character, so the outer call escapes only `"` and `\\`, as the array syntax wants (and in
- * native code, several times faster than regex escaping).
- */
-export function jsonArrayLiteral(values: readonly unknown[]): string {
-  return `{${values.map((v) => JSON.stringify(JSON.stringify(v))).join(",")}}`;
-}
