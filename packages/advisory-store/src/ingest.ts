@@ -66,9 +66,7 @@ export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourc
   let writing: Promise<void> | undefined;
   const flush = async () => {
     if (batch.size === 0) return;
-    // Records become flat column strings now, so the object graphs die young: a batch waiting
-    // behind the previous write would otherwise be promoted to the old generation and linger as
-    // garbage there (100+ MB of RSS on a 100k feed).
+    // Hashes and column strings are made here, while the previous batch is still being written.
     const prepared = [...batch.values()].map((a) => prepare(a, opts.sourceName));
     batch = new Map();
     bytes = 0;
