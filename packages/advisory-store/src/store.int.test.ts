@@ -168,7 +168,7 @@ describe.each(backends)("advisory store on %s", (_name, open) => {
     const r = await ingestAdvisories(database.db, feed(), { sourceName: "test", batchSize: 500, batchBytes: 2500, onBatch: (t) => seen.push(t.added) });
     expect(r.added).toBe(10);
     expect(seen).toEqual([3, 6, 9, 10]);
-    await database.db.execute(sql`delete from advisories where id like 'LKT-BYTES-%'`);
+    await database.db.execute(sql`delete from advisories where id like 'LKT-BYTES-%'`); // no ranges
   });
 
   it("a batch the database refuses fails the ingest with its error; the batches before it stay committed", async () => {
@@ -181,6 +181,7 @@ describe.each(backends)("advisory store on %s", (_name, open) => {
     await expect(ingestAdvisories(database.db, feed(), { sourceName: "test", batchSize: 2 })).rejects.toThrow();
     const ids = rowsOf<{ id: string }>(await database.db.execute(sql`select id from advisories where id like 'LKT-B-%' order by id`)).map((x) => x.id);
     expect(ids).toEqual(["LKT-B-0", "LKT-B-1", "LKT-B-2", "LKT-B-3"]);
+    await database.db.execute(sql`delete from affected_ranges where advisory_id = 'LKT-NASTY-1'`);
     await database.db.execute(sql`delete from advisories where id like 'LKT-B-%' or id = 'LKT-NASTY-1'`);
   });
 });

@@ -136,7 +136,12 @@ export const affectedRanges = pgTable(
   "affected_ranges",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    advisoryId: text("advisory_id").notNull().references(() => advisories.id, { onDelete: "cascade" }),
+    /**
+     * No foreign key: its per-row check (a KEY SHARE lock on the advisory row) doubled the cost of
+     * inserting ranges in bulk. The only writer, ingestAdvisories, writes an advisory and its ranges
+     * in one transaction, and lookups inner-join advisories, so a range can never stand alone.
+     */
+    advisoryId: text("advisory_id").notNull(),
     /** Base OSV ecosystem ("Debian") and release suffix ("12"), split so SQL can filter on both. */
     ecosystem: text("ecosystem").notNull(),
     ecosystemRelease: text("ecosystem_release"),
