@@ -10,11 +10,13 @@
  * Timed per image: the batched lookup with the version pre-filter, without it, and 2,000 single
  * (pre-filtered) queries, each followed by the same `match`.
  *
- *   node --import tsx packages/advisory-store/bench/match.bench.ts [--ranges 500000] [--packages 2000] [--backend both|postgres|pglite]
+ *   node --import tsx packages/advisory-store/bench/match.bench.ts [--ranges 500000] [--packages 2000] [--backend both|postgres|pglite] [--ingest-only]
  *
  * Postgres: LOOKOUT_BENCH_DATABASE_URL, else a fresh database in the test Postgres (dropped after).
  * Prints one JSON object per backend.
  */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import type { Advisory } from "@lookout/advisories";
@@ -24,7 +26,7 @@ import { match } from "@lookout/matching";
 import { createTestDatabase } from "@lookout/testkit";
 import { ingestAdvisories, inventoryKeys, lookupCandidates, lookupFrom, type IngestSourceItem } from "../src/index.js";
 
-const { values } = parseArgs({ options: { ranges: { type: "string", default: "500000" }, packages: { type: "string", default: "2000" }, backend: { type: "string", default: "both" } } });
+const { values } = parseArgs({ options: { ranges: { type: "string", default: "500000" }, packages: { type: "string", default: "2000" }, backend: { type: "string", default: "both" }, "ingest-only": { type: "boolean", default: false } } });
 const RANGES = Number(values.ranges);
 const INSTALLED = Number(values.packages);
 const PER_ADVISORY = 5;
@@ -74,6 +76,19 @@ function inventory(image: "current" | "stale"): { distro: { id: string; versionI
   };
 }
 
+/** CPU ms of the database's server processes so far (Linux /proc; PGlite runs in this process). */
+async function pgCpuMs(db: Database["db"]): Promise<number> {
+  let t = 0;
+  try {
+    const pids = (await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`)) as unknown as { rows: { pid: number }[] };
+    for (const { pid } of pids.rows ?? []) {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      t += (Number(f[11]) + Number(f[12])) * 10;
+    }
+  } catch { /* PGlite, or not local */ }
+  return t;
+}
+
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -93,14 +108,21 @@ async function run(kind: "postgres" | "pglite") {
   }
   try {
     const db = database.db;
+    const pg0 = await pgCpuMs(db);
+    const node0 = process.cpuUsage();
     const t0 = performance.now();
     const ingest = await ingestAdvisories(db, advisories(), { sourceName: "bench", batchSize: 500 });
     const ingestMs = ms(t0);
+    const nodeCpu = process.cpuUsage(node0);
+    const ingestCpu = { nodeCpuMs: Math.round((nodeCpu.user + nodeCpu.system) / 1000), pgCpuMs: kind === "postgres" ? (await pgCpuMs(db)) - pg0 : undefined };
+    const ingestRecordsPerSec = Math.round(((ingest.added + ingest.changed + ingest.unchanged) / ingestMs) * 1000);
+    const loadAverage = () => loadavg().map((x) => Math.round(x * 10) / 10);
+    if (values["ingest-only"]) return { backend: kind, ranges: RANGES, advisories: ingest.added + ingest.changed + ingest.unchanged, ingestMs, ingestRecordsPerSec, ...ingestCpu, loadAverage: loadAverage() };
     await db.execute(sql`analyze`);
     const images = { current: await timeImage(db, inventory("current")), stale: await timeImage(db, inventory("stale")) };
     return {
       backend: kind, ranges: RANGES, advisories: ingest.added + ingest.changed + ingest.unchanged, ingestWritten: ingest.added + ingest.changed, installedPackages: INSTALLED,
-      ingestMs, ingestRecordsPerSec: Math.round(((ingest.added + ingest.changed + ingest.unchanged) / ingestMs) * 1000),
+      ingestMs, ingestRecordsPerSec, ...ingestCpu,
       ...images,
       loadAverage: (await import("node:os")).loadavg().map((x) => Math.round(x * 10) / 10),
     };
