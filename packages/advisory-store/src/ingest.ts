@@ -61,7 +61,7 @@ export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourc
   const batchBytes = Math.max(1, opts.batchBytes ?? 8 * 1024 * 1024);
   let bytes = 0;
   const totals: IngestResult = { added: 0, changed: 0, unchanged: 0, withdrawn: 0, rejected: 0, changedKeys: [] };
-  const keys = new Map<string, PackageKey>();
+  const keys: KeySet = new Map();
   let batch = new Map<string, Advisory>();
   let writing: Promise<void> | undefined;
   const flush = async () => {
@@ -91,7 +91,7 @@ export async function ingestAdvisories(db: Db, source: AsyncIterable<IngestSourc
   } finally {
     await writing?.catch(() => {}); // never leave a transaction running behind a failure
   }
-  totals.changedKeys = [...keys.values()];
+  totals.changedKeys = [...keys].flatMap(([ecosystem, names]) => [...names].map((name) => ({ ecosystem, name })));
   return totals;
 }
 
@@ -120,7 +120,7 @@ function prepare(adv: Advisory, source: string): Prepared {
   };
 }
 
-async function writeBatch(db: Db, batch: Prepared[], source: string, totals: IngestResult, keys: Map<string, PackageKey>): Promise<void> {
+async function writeBatch(db: Db, batch: Prepared[], source: string, totals: IngestResult, keys: KeySet): Promise<void> {
   await db.transaction(async (tx) => {
     const known = new Map(rowsOf<{ id: string; content_hash: string }>(await tx.execute(
       sql`select id, content_hash from advisories where id = any(${textArrayLiteral(batch.map((b) => b.advisory.id))}::text[])`,
@@ -192,7 +192,11 @@ function insertAffected(rows: Prepared["affected"]) {
       as r(advisory_id, ecosystem, ecosystem_release, package_name, purl, j, versions, entry_index, max_key, state)`;
 }
 
-function addKey(keys: Map<string, PackageKey>, ecosystem: string, name: string): void {
-  const k = `${ecosystem}\u0000${name}`;
-  if (!keys.has(k)) keys.set(k, { ecosystem, name });
+/** Changed package keys, ecosystem → names: no joined string to build and hash per range row. */
+type KeySet = Map<string, Set<string>>;
+
+function addKey(keys: KeySet, ecosystem: string, name: string): void {
+  let names = keys.get(ecosystem);
+  if (!names) keys.set(ecosystem, (names = new Set()));
+  names.add(name);
 }
