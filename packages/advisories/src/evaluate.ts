@@ -43,14 +43,18 @@ const isInf = (e: RangeEvent): boolean => e.kind === "limit" && e.version.includ
 const sortedCache = new WeakMap<AffectedRange, WeakMap<Comparator, Sorted>>();
 
 function sortEvents(range: AffectedRange, cmp: Comparator): Sorted {
+  // The common shape, [introduced "0", fixed X] or one event, is already in order: checked each
+  // time (parses are memoised) rather than cached, as a cache entry per range costs GC more.
+  const ev = range.events;
+  if (ev.length <= 2 && ev.every((e) => e.kind !== "limit") && (ev.length < 2 || isZero(ev[0]!))) {
+    return ev.some((e) => !isZero(e) && !cmp.valid(e.version)) ? "invalid" : ev;
+  }
   let byCmp = sortedCache.get(range);
   const hit = byCmp?.get(cmp);
   if (hit !== undefined) return hit;
   let out: Sorted;
   if (range.events.some((e) => !isZero(e) && !isInf(e) && !cmp.valid(e.version))) {
     out = "invalid";
-  } else if (range.events.length <= 2 && range.events.every((e) => e.kind !== "limit") && (range.events.length < 2 || isZero(range.events[0]!))) {
-    out = range.events; // the common shape, [introduced "0", fixed X]: already in order
   } else {
     out = range.events
       .filter((e) => e.kind !== "limit")

@@ -4,7 +4,7 @@ import { IdGroups, pickPrimary } from "./ids.js";
 import { newMatchStats, type Finding } from "./model.js";
 import { normalizePackageName } from "./names.js";
 import {
-  candidatesFor, evaluateAdvisory, fixedSorter, maxSeverity, mergeState, targetOf,
+  candidatesFor, clearMatchCaches, evaluateAdvisory, fixedSorter, maxSeverity, mergeState, targetOf,
   type AdvisoryLookup, type MatchOptions, type RawMatch, type Target,
 } from "./target.js";
 
@@ -27,6 +27,14 @@ export function match(
   advisoriesByKey: AdvisoryLookup,
   opts: MatchOptions = {},
 ): Finding[] {
+  try {
+    return matchAll(inventory, advisoriesByKey, opts);
+  } finally {
+    clearMatchCaches();
+  }
+}
+
+function matchAll(inventory: { distro?: Distro; packages: Package[] }, advisoriesByKey: AdvisoryLookup, opts: MatchOptions): Finding[] {
   const stats = opts.stats ?? newMatchStats();
   const scope = distroScope(inventory.distro, opts);
   const findings: Finding[] = [];

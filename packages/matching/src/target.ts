@@ -113,9 +113,16 @@ const STATE_RANK: Record<FixState, number> = {
 };
 
 // Advisories are immutable once parsed and shared across every package of a scan: memoise the
-// per-record work (CVSS parsing, alias derivation) on the objects themselves.
-const severityCache = new WeakMap<AffectedPackage, NormalisedSeverity>();
-const identityCache = new WeakMap<Advisory, { ids: string[]; multi: string[] }>();
+// per-record work (CVSS parsing, alias derivation) for the duration of one `match` call. Plain
+// Maps emptied by `match` (WeakMaps of short-lived objects cost more in GC than they save).
+const severityCache = new Map<AffectedPackage, NormalisedSeverity>();
+const identityCache = new Map<Advisory, { ids: string[]; multi: string[] }>();
+
+/** Forget the per-call memos (called by `match` when it returns). */
+export function clearMatchCaches(): void {
+  severityCache.clear();
+  identityCache.clear();
+}
 
 function cachedSeverity(adv: Advisory, aff: AffectedPackage): NormalisedSeverity {
   let s = severityCache.get(aff);
