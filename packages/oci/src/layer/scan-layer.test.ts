@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import { LAYER_MEDIA_TYPE, compressLayer, makeTar, type Compression, type TarEntry } from "../testing/tar.js";
 import { scanLayer, type ScanLayerOptions } from "./scan-layer.js";
+import { codeOf } from "../testing/errors.js";
 
 let scratch: string;
 let n = 0;
@@ -30,15 +31,6 @@ async function scan(blob: Buffer, compression: Compression, extra: Partial<ScanL
 
 async function scanEntries(entries: TarEntry[], compression: Compression = "gzip", extra: Partial<ScanLayerOptions> = {}) {
   return scan(compressLayer(await makeTar(entries), compression), compression, extra);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
-  }
 }
 
 describe("scanLayer", () => {

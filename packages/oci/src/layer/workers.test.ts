@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLookoutError } from "@lookout/domain";
 import { compress as zstdCompress } from "zstd-napi";
 import { DigestVerifier } from "../digest.js";
 import { LAYER_MEDIA_TYPE, makeTar } from "../testing/tar.js";
 import { scanLayer, type ScanLayerOptions } from "./scan-layer.js";
+import { codeOf } from "../testing/errors.js";
 
 // zstd decompression and big-blob hashing run on pooled worker threads: these cases cover what
 // the message protocol could get wrong (output paced by credits, frame ends, cancellation, a
@@ -35,15 +35,6 @@ function chunked(b: Buffer, size = 65_536 + 17): Readable {
 
 function scanZstd(blob: Buffer, extra: Partial<ScanLayerOptions> = {}) {
   return scanLayer(chunked(blob), { digest: digestOf(blob), mediaType: LAYER_MEDIA_TYPE.zstd, wants: (p) => p.startsWith("/etc/"), scratchDir: join(scratch, String(++n)), ...extra });
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
-  }
 }
 
 // 12 MiB of mixed content (random and text), several files, the wanted one in the middle.

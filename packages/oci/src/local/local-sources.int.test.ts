@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLookoutError } from "@lookout/domain";
 import { scanLayer } from "../layer/scan-layer.js";
 import type { ImageSource, ResolveResult } from "../source.js";
-import { makeTar, writeOciLayout } from "../testing/index.js";
+import { makeTar, writeOciLayout, codeOf } from "../testing/index.js";
 import { openDockerArchive, openOciArchive } from "./archives.js";
 import { openOciLayout } from "./layout.js";
 
@@ -45,15 +44,6 @@ async function files(r: ResolveResult): Promise<Record<string, string>> {
     for (const [p, f] of c.files) out[p] = await readFile(f.hostPath!, "utf8");
   }
   return out;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
-  }
 }
 
 const want = { "/etc/os-release": "ID=alpine\n", "/etc/motd": "hi\n" };

@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLookoutError } from "@lookout/domain";
 import { scanLayer } from "../layer/scan-layer.js";
 import type { ImageSource } from "../source.js";
-import { htpasswdLine, makeSigningCert, skopeoPush, startRegistry, startTokenServer, writeOciLayout, type RunningRegistry, type TokenServer } from "../testing/index.js";
+import { htpasswdLine, makeSigningCert, skopeoPush, startRegistry, startTokenServer, writeOciLayout, type RunningRegistry, type TokenServer, codeOf } from "../testing/index.js";
 import { RegistryClient } from "./client.js";
 import { parseDockerConfigAuths } from "./config.js";
 import { nodeRequester, type HttpRequester } from "./http.js";
@@ -57,15 +56,6 @@ async function pull(client: RegistryClient, host: string) {
   const r = await client.resolve({ registry: host, repository: "team/app", tag: "v1" });
   if (r.kind !== "images") throw new Error("not an image");
   return r.images[0]!;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
-  }
 }
 
 describe("registry client against docker-registry", () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import { scanLayer } from "../layer/scan-layer.js";
 import { MT } from "../media-types.js";
-import { pushRaw, skopeoPush, startRegistry, writeOciLayout, type RunningRegistry } from "../testing/index.js";
+import { pushRaw, skopeoPush, startRegistry, writeOciLayout, type RunningRegistry, codeOf } from "../testing/index.js";
 import { RegistryClient } from "./client.js";
 
 let dir: string;
@@ -33,15 +33,6 @@ afterAll(async () => {
   await reg?.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return isLookoutError(e) ? e.code : `untyped: ${(e as Error).message}`;
-  }
-}
 
 async function listen(handler: (req: IncomingMessage, res: import("node:http").ServerResponse) => void): Promise<string> {
   const s = createServer(handler);
