@@ -103,37 +103,4 @@ export function npmLs(app: string, imageDir: string): string[] {
     .sort();
 }
 
-/**
- * python-debian's DEP-5 parser per copyright file: the License synopses (header, Files, License
- * paragraphs), null when not machine-readable copyright-format 1.0, "error: ..." when refused.
- */
-export function pythonDebianLicenses(paths: string[]): Record<string, string[] | null | string> {
-  const script = `
-import json, logging, sys
-from debian.copyright import Copyright, NotMachineReadableError
-logging.disable(logging.WARNING)
-out = {}
-for path in sys.argv[1:]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            c = Copyright(f, strict=False)
-        if not c.header.known_format():
-            out[path] = None
-            continue
-        names = []
-        for p in ([c.header] if c.header.license else []) + list(c.all_files_paragraphs()) + list(c.all_license_paragraphs()):
-            s = p.license.synopsis.strip() if p.license else ""
-            if s and s not in names:
-                names.append(s)
-        out[path] = names
-    except NotMachineReadableError:
-        out[path] = None
-    except Exception as e:
-        out[path] = "error: %s" % e
-json.dump(out, sys.stdout)
-`;
-  if (spawnSync("/usr/bin/python3", ["-c", "import debian.copyright"]).status !== 0) {
-    throw new Error("python-debian is missing: apt-get install python3-debian (listed in .ci/apt-packages.txt)");
-  }
-  return JSON.parse(run("/usr/bin/python3", ["-c", script, ...paths])) as Record<string, string[] | null | string>;
-}
+export { pythonDebianLicenses } from "@lookout/ecosystems/testing";
