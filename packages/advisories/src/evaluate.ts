@@ -46,8 +46,13 @@ function sortEvents(range: AffectedRange, cmp: Comparator): Sorted {
   // The common shape, [introduced "0", fixed X] or one event, is already in order: checked each
   // time (parses are memoised) rather than cached, as a cache entry per range costs GC more.
   const ev = range.events;
-  if (ev.length <= 2 && ev.every((e) => e.kind !== "limit") && (ev.length < 2 || isZero(ev[0]!))) {
-    return ev.some((e) => !isZero(e) && !cmp.valid(e.version)) ? "invalid" : ev;
+  if (ev.length <= 2 && (ev.length < 2 || isZero(ev[0]!))) {
+    let plain = true;
+    for (const e of ev) if (e.kind === "limit") plain = false;
+    if (plain) {
+      for (const e of ev) if (!isZero(e) && !cmp.valid(e.version)) return "invalid";
+      return ev;
+    }
   }
   let byCmp = sortedCache.get(range);
   const hit = byCmp?.get(cmp);
@@ -73,30 +78,41 @@ function sortEvents(range: AffectedRange, cmp: Comparator): Sorted {
   return out;
 }
 
+/** True when no `limit` event caps the range below `v` (no limits at all: true). */
 function beforeLimits(v: string, range: AffectedRange, cmp: Comparator): boolean {
-  const limits = range.events.filter((e) => e.kind === "limit");
-  if (limits.length === 0) return true;
-  return limits.some((l) => l.version.includes("*") || cmp.compare(v, l.version) < 0);
+  let limited = false;
+  for (const l of range.events) {
+    if (l.kind !== "limit") continue;
+    if (l.version.includes("*") || cmp.compare(v, l.version) < 0) return true;
+    limited = true;
+  }
+  return !limited;
 }
 
-/** OSV IncludedInRanges for one range, plus the fix that ends the interval `v` falls in. */
-function evalRange(v: string, sorted: readonly RangeEvent[], cmp: Comparator): { affected: boolean; fixed?: string } {
+/**
+ * OSV IncludedInRanges for one range: undefined when `v` is not in it, else the fix that ends the
+ * interval `v` falls in (null: none). Plain values, no object: this runs per (package, entry).
+ */
+function evalRange(v: string, sorted: readonly RangeEvent[], cmp: Comparator): string | null | undefined {
   let affected = false;
   for (const e of sorted) {
     if (e.kind === "introduced" && (e.version === "0" || cmp.compare(v, e.version) >= 0)) affected = true;
     else if (e.kind === "fixed" && cmp.compare(v, e.version) >= 0) affected = false;
     else if (e.kind === "last_affected" && cmp.compare(v, e.version) > 0) affected = false;
   }
-  if (!affected) return { affected };
+  if (!affected) return undefined;
   // The event that ends v's interval: the first fixed above v or last_affected at/above v.
   // A fix of a later interval (introduced again after a last_affected) is not a fix for v.
-  const end = sorted.find((e) =>
-    (e.kind === "fixed" && cmp.compare(v, e.version) < 0) || (e.kind === "last_affected" && cmp.compare(v, e.version) <= 0));
-  return end?.kind === "fixed" ? { affected, fixed: end.version } : { affected };
+  for (const e of sorted) {
+    if (e.kind === "fixed" && cmp.compare(v, e.version) < 0) return e.version;
+    if (e.kind === "last_affected" && cmp.compare(v, e.version) <= 0) return null;
+  }
+  return null;
 }
 
-function comparatorFor(type: AffectedRange["type"], ecosystemCmp: () => Comparator): Comparator {
-  return type === "SEMVER" ? semverScheme : ecosystemCmp();
+function invalidInstalled(affected: AffectedPackage, version: string, cmp: Comparator): LookoutError {
+  const shown = JSON.stringify(String(version).slice(0, 80));
+  return new LookoutError("LKT_ERR_VERSION_INVALID", `installed version ${shown} is not valid for ${affected.ecosystem} ${cmp === semverScheme ? "SEMVER" : "ECOSYSTEM"} ranges`);
 }
 
 /**
@@ -107,30 +123,37 @@ function comparatorFor(type: AffectedRange["type"], ecosystemCmp: () => Comparat
  * rejects is skipped (counted), never the whole advisory. Throws LKT_ERR_VERSION_INVALID when the
  * installed `version` is not valid for a scheme it must be compared with, and
  * LKT_ERR_ECOSYSTEM_UNSUPPORTED when an ECOSYSTEM range's ecosystem has no scheme.
+ * Written without closures or Sets: a scan evaluates thousands of entries and this was GC-bound.
  */
 export function evaluate(affected: AffectedPackage, version: string, opts: EvalOptions = {}): Evaluation {
   const stats = opts.stats;
+  const schemeFor = opts.schemeFor ?? defaultSchemeFor;
   let ecoCmp: Comparator | undefined;
-  const ecosystemCmp = (): Comparator => (ecoCmp ??= (opts.schemeFor ?? defaultSchemeFor)(affected.ecosystem));
-  const checked = new Set<Comparator>();
-  const requireValid = (cmp: Comparator): void => {
-    if (checked.has(cmp)) return;
-    if (!cmp.valid(version)) {
-      const shown = JSON.stringify(String(version).slice(0, 80));
-      throw new LookoutError("LKT_ERR_VERSION_INVALID", `installed version ${shown} is not valid for ${affected.ecosystem} ${cmp === semverScheme ? "SEMVER" : "ECOSYSTEM"} ranges`);
-    }
-    checked.add(cmp);
-  };
-
+  let ecoChecked = false;
+  let semverChecked = false;
+  let hasEcosystemRange = false;
   let isAffected = false;
-  const fixed = new Set<string>();
+  let fixed: string[] | undefined;
   for (const range of affected.ranges) {
     if (range.type === "GIT") {
       if (stats) stats.gitRangesIgnored++;
       continue;
     }
-    const cmp = comparatorFor(range.type, ecosystemCmp);
-    requireValid(cmp);
+    let cmp: Comparator;
+    if (range.type === "SEMVER") {
+      cmp = semverScheme;
+      if (!semverChecked) {
+        if (!cmp.valid(version)) throw invalidInstalled(affected, version, cmp);
+        semverChecked = true;
+      }
+    } else {
+      if (range.type === "ECOSYSTEM") hasEcosystemRange = true;
+      cmp = ecoCmp ??= schemeFor(affected.ecosystem);
+      if (!ecoChecked) {
+        if (!cmp.valid(version)) throw invalidInstalled(affected, version, cmp);
+        ecoChecked = true;
+      }
+    }
     const sorted = sortEvents(range, cmp);
     if (sorted === "invalid") {
       if (stats) stats.invalidRanges++;
@@ -138,16 +161,24 @@ export function evaluate(affected: AffectedPackage, version: string, opts: EvalO
       continue;
     }
     if (!beforeLimits(version, range, cmp)) continue;
-    const r = evalRange(version, sorted, cmp);
-    if (r.affected) {
-      isAffected = true;
-      if (r.fixed !== undefined) fixed.add(r.fixed);
+    const fix = evalRange(version, sorted, cmp);
+    if (fix === undefined) continue;
+    isAffected = true;
+    if (fix !== null) {
+      if (!fixed) fixed = [fix];
+      else if (!fixed.includes(fix)) fixed.push(fix);
     }
   }
 
-  if (!isAffected && affected.versions.length > 0) isAffected = inVersionList(affected, version, ecosystemCmp, opts);
-  const sortCmp = affected.ranges.some((r) => r.type === "ECOSYSTEM") ? ecosystemCmp() : semverScheme;
-  return { affected: isAffected, fixed: [...fixed].sort((a, b) => safeCompare(sortCmp, a, b)) };
+  if (!isAffected && affected.versions.length > 0) {
+    isAffected = inVersionList(affected, version, () => (ecoCmp ??= schemeFor(affected.ecosystem)), opts);
+  }
+  if (!fixed) return { affected: isAffected, fixed: [] };
+  if (fixed.length > 1) {
+    const sortCmp = hasEcosystemRange ? (ecoCmp ??= schemeFor(affected.ecosystem)) : semverScheme;
+    fixed.sort((a, b) => safeCompare(sortCmp, a, b));
+  }
+  return { affected: isAffected, fixed };
 }
 
 function safeCompare(cmp: Comparator, a: string, b: string): number {

@@ -102,26 +102,34 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
     from k join affected_ranges r on r.ecosystem = k.eco and r.package_name = k.name
       and (coalesce(r.max_key, chr(1114111)) collate "C") >= coalesce(k.vkey, '') collate "C"
     join advisories a on a.id = r.advisory_id`);
-  const byId = new Map<string, { doc: Row["doc"]; entries: Row[]; keys: Set<string> }>();
+  // Per advisory: its parsed document (taken over: pg parsed it for this call alone), its rows and
+  // the keys it answers (nearly always one: a Set only when there are more).
+  const byId = new Map<string, { doc: Row["doc"]; entries: Row[]; key: string; more?: Set<string> }>();
   for (const r of rowsOf<Row>(res)) {
-    let e = byId.get(r.advisory_id);
+    const k = keyOf(r.ecosystem, r.package_name);
+    const e = byId.get(r.advisory_id);
     if (!e) {
-      e = { doc: r.doc, entries: [], keys: new Set() };
-      byId.set(r.advisory_id, e);
+      byId.set(r.advisory_id, { doc: r.doc, entries: [r], key: k });
+      continue;
     }
     e.entries.push(r);
-    e.keys.add(keyOf(r.ecosystem, r.package_name));
+    if (k !== e.key) (e.more ??= new Set()).add(k);
   }
   for (const id of [...byId.keys()].sort()) {
     const e = byId.get(id)!;
-    const adv: Advisory = { ...e.doc, affected: e.entries.sort((a, b) => a.entry_index - b.entry_index).map(fromAffectedRow) };
-    for (const k of e.keys) {
-      const list = out.get(k);
-      if (list) list.push(adv);
-      else out.set(k, [adv]);
-    }
+    if (e.entries.length > 1) e.entries.sort((a, b) => a.entry_index - b.entry_index);
+    const adv = e.doc as Advisory;
+    adv.affected = e.entries.map(fromAffectedRow);
+    push(out, e.key, adv);
+    if (e.more) for (const k of e.more) if (k !== e.key) push(out, k, adv);
   }
   return out;
+}
+
+function push(out: Map<string, Advisory[]>, key: string, adv: Advisory): void {
+  const list = out.get(key);
+  if (list) list.push(adv);
+  else out.set(key, [adv]);
 }
 
 /** Adapts a lookup result to `match`'s AdvisoryLookup. */

@@ -13,35 +13,49 @@ export function cveOf(id: string): string | undefined {
  * fixing many) is not an alias of any one of them: `multi` lists those CVEs instead.
  */
 export function identityOf(adv: Advisory): { ids: string[]; multi: string[] } {
-  const ids = new Set<string>([adv.id, ...adv.aliases]);
+  // Plain arrays (alias lists are short): this runs once per candidate record per scan.
+  const ids = [adv.id];
+  for (const a of adv.aliases) if (!ids.includes(a)) ids.push(a);
   const own = cveOf(adv.id);
-  if (own) ids.add(own);
-  const upstreamCves = new Set(adv.upstream.map(cveOf).filter((c): c is string => c !== undefined));
-  if (upstreamCves.size === 1) {
-    for (const u of adv.upstream) ids.add(u);
-    for (const c of upstreamCves) ids.add(c);
-    return { ids: [...ids], multi: [] };
+  if (own && !ids.includes(own)) ids.push(own);
+  if (adv.upstream.length === 0) return { ids, multi: [] };
+  const upstreamCves: string[] = [];
+  for (const u of adv.upstream) {
+    const c = cveOf(u);
+    if (c !== undefined && !upstreamCves.includes(c)) upstreamCves.push(c);
   }
-  return { ids: [...ids], multi: upstreamCves.size > 1 ? [...upstreamCves].sort() : [] };
+  if (upstreamCves.length === 1) {
+    for (const u of adv.upstream) if (!ids.includes(u)) ids.push(u);
+    if (!ids.includes(upstreamCves[0]!)) ids.push(upstreamCves[0]!);
+    return { ids, multi: [] };
+  }
+  return { ids, multi: upstreamCves.length > 1 ? upstreamCves.sort() : [] };
 }
 
-function cveKey(id: string): [number, number] {
-  const m = /^CVE-(\d{4})-(\d+)$/.exec(id);
-  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
-}
+const CVE_ID = /^CVE-(\d{4})-(\d+)$/;
 
-/** Primary id of an alias group: smallest CVE, else a GHSA, else the smallest id. */
+/** Primary id of an alias group: smallest CVE (by year, then number), else the smallest GHSA, else the smallest id. */
 export function pickPrimary(ids: Iterable<string>): string {
-  const all = [...ids].sort();
-  const cves = all.filter((i) => /^CVE-\d{4}-\d+$/.test(i));
-  if (cves.length > 0) {
-    return cves.sort((a, b) => {
-      const [ya, na] = cveKey(a);
-      const [yb, nb] = cveKey(b);
-      return ya - yb || na - nb;
-    })[0] as string;
+  let cve: string | undefined;
+  let cveYear = 0;
+  let cveNum = 0;
+  let ghsa: string | undefined;
+  let least: string | undefined;
+  for (const id of ids) {
+    if (least === undefined || id < least) least = id;
+    const m = CVE_ID.exec(id);
+    if (m) {
+      const y = Number(m[1]);
+      const n = Number(m[2]);
+      // Equal (year, number) written differently ("CVE-2020-01"): the smaller string wins.
+      if (cve === undefined || y < cveYear || (y === cveYear && (n < cveNum || (n === cveNum && id < cve)))) {
+        cve = id;
+        cveYear = y;
+        cveNum = n;
+      }
+    } else if (id.startsWith("GHSA-") && (ghsa === undefined || id < ghsa)) ghsa = id;
   }
-  return all.find((i) => i.startsWith("GHSA-")) ?? (all[0] as string);
+  return cve ?? ghsa ?? (least as string);
 }
 
 /** Minimal union-find over string ids. */

@@ -4,7 +4,7 @@ import { IdGroups, pickPrimary } from "./ids.js";
 import { newMatchStats, type Finding } from "./model.js";
 import { normalizePackageName } from "./names.js";
 import {
-  candidatesFor, clearMatchCaches, evaluateAdvisory, fixedSorter, maxSeverity, mergeState, targetOf,
+  candidatesFor, clearMatchCaches, evalContext, evaluateAdvisory, fixedSorter, maxSeverity, mergeState, targetOf,
   type AdvisoryLookup, type MatchOptions, type RawMatch, type Target,
 } from "./target.js";
 
@@ -37,23 +37,26 @@ export function match(
 function matchAll(inventory: { distro?: Distro; packages: Package[] }, advisoriesByKey: AdvisoryLookup, opts: MatchOptions): Finding[] {
   const stats = opts.stats ?? newMatchStats();
   const scope = distroScope(inventory.distro, opts);
+  const ctx = evalContext(opts, stats);
   const findings: Finding[] = [];
   for (const pkg of inventory.packages) {
     stats.packages++;
     const t = targetOf(pkg, scope, stats);
     if (!t) continue;
-    const names = new Set(t.names.map((n) => normalizePackageName(t.ecosystem, n)));
+    const names = new Set<string>();
+    for (const n of t.names) names.add(normalizePackageName(t.ecosystem, n));
     const raws: RawMatch[] = [];
-    for (const adv of candidatesFor(t, advisoriesByKey)) {
+    for (const adv of candidatesFor(t, names, advisoriesByKey)) {
       stats.candidates++;
       if (adv.withdrawn) {
         stats.withdrawnSkipped++;
         continue;
       }
-      const r = evaluateAdvisory(adv, t, names, opts, stats);
+      const r = evaluateAdvisory(adv, t, names, ctx);
       if (r) raws.push(r);
     }
-    if (raws.length > 0) findings.push(...toFindings(pkg, t, raws, opts));
+    if (raws.length === 1 && raws[0]!.multi.length === 0) findings.push(loneFinding(pkg, t, raws[0]!, opts));
+    else if (raws.length > 0) for (const f of toFindings(pkg, t, raws, opts)) findings.push(f);
   }
   stats.findings += findings.length;
   return findings;
@@ -61,7 +64,11 @@ function matchAll(inventory: { distro?: Distro; packages: Package[] }, advisorie
 
 /** Groups one package's matches by alias closure (one Finding per group). */
 function toFindings(pkg: Package, t: Target, raws: RawMatch[], opts: MatchOptions): Finding[] {
-  if (raws.length === 1 && raws[0]!.multi.length === 0) return [findingOf(pkg, t, [raws[0]!], opts)];
+  if (disjoint(raws)) {
+    // No two records share an id: every record is its own group (the usual case).
+    const out = raws.map((r) => loneFinding(pkg, t, r, opts));
+    return out.sort((a, b) => (a.advisoryId < b.advisoryId ? -1 : a.advisoryId > b.advisoryId ? 1 : 0));
+  }
   raws.sort((a, b) => (a.adv.id < b.adv.id ? -1 : a.adv.id > b.adv.id ? 1 : 0));
   const groups = new IdGroups();
   const singles = raws.filter((r) => r.multi.length === 0);
@@ -88,6 +95,49 @@ function toFindings(pkg: Package, t: Target, raws: RawMatch[], opts: MatchOption
   return out.sort((a, b) => (a.advisoryId < b.advisoryId ? -1 : a.advisoryId > b.advisoryId ? 1 : 0));
 }
 
+/**
+ * The Finding of a package matched by one record naming one vulnerability: the common case, built
+ * from the record's memoised ids (what `findingOf` computes for one member, without its Sets).
+ */
+function loneFinding(pkg: Package, t: Target, m: RawMatch, opts: MatchOptions): Finding {
+  const f: Finding = {
+    advisoryId: m.facts.primary,
+    aliases: m.facts.others.slice(),
+    sources: [m.adv.id],
+    packageName: pkg.name,
+    packagePurl: pkg.purl,
+    installedVersion: pkg.version,
+    fixedVersions: m.fixed.length > 1 ? [...new Set(m.fixed)].sort(fixedSorter(t.ecosystem, opts)) : m.fixed,
+    state: m.state,
+    severity: m.severity,
+    path: pkg.path,
+    ecosystem: pkg.ecosystem,
+  };
+  return finishFinding(f, pkg, t, m);
+}
+
+function finishFinding(f: Finding, pkg: Package, t: Target, lead: RawMatch): Finding {
+  const matchedName = t.names[0];
+  if (matchedName !== undefined && matchedName !== pkg.name) f.matchedName = matchedName;
+  if (t.version !== pkg.version) f.matchedVersion = t.version;
+  if (pkg.layerDigest) f.layerDigest = pkg.layerDigest;
+  if (lead.adv.summary) f.summary = lead.adv.summary;
+  return f;
+}
+
+/** True when no record names several CVEs and no two records share an id. */
+function disjoint(raws: RawMatch[]): boolean {
+  const seen = new Set<string>();
+  for (const r of raws) {
+    if (r.multi.length > 0) return false;
+    for (const id of r.ids) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+    }
+  }
+  return true;
+}
+
 /** One Finding from the matches of one alias group. */
 function findingOf(pkg: Package, t: Target, members: RawMatch[], opts: MatchOptions): Finding {
   const ids = new Set(members.flatMap((m) => m.ids));
@@ -108,10 +158,5 @@ function findingOf(pkg: Package, t: Target, members: RawMatch[], opts: MatchOpti
     path: pkg.path,
     ecosystem: pkg.ecosystem,
   };
-  const matchedName = t.names[0];
-  if (matchedName !== undefined && matchedName !== pkg.name) f.matchedName = matchedName;
-  if (t.version !== pkg.version) f.matchedVersion = t.version;
-  if (pkg.layerDigest) f.layerDigest = pkg.layerDigest;
-  if (lead.adv.summary) f.summary = lead.adv.summary;
-  return f;
+  return finishFinding(f, pkg, t, lead);
 }

@@ -1,11 +1,11 @@
 import {
-  DISTRO_ECOSYSTEMS, evaluate, newEvalStats, normaliseSeverity, semverCompare, splitEcosystem,
-  type Advisory, type AffectedPackage, type Comparator, type NormalisedSeverity,
+  DISTRO_ECOSYSTEMS, evaluate, normaliseSeverity, semverCompare, splitEcosystem,
+  type Advisory, type AffectedPackage, type Comparator, type EvalOptions, type Evaluation, type NormalisedSeverity,
 } from "@lookout/advisories";
 import { isLookoutError, SEVERITY_RANK, type FixState, type Package } from "@lookout/domain";
 import { schemeFor as defaultSchemeFor } from "@lookout/versions";
 import type { DistroScope, ScopeOptions } from "./distro.js";
-import { identityOf } from "./ids.js";
+import { identityOf, pickPrimary } from "./ids.js";
 import type { MatchStats } from "./model.js";
 import { normalizePackageName } from "./names.js";
 
@@ -38,6 +38,7 @@ export interface RawMatch {
   adv: Advisory;
   ids: string[];
   multi: string[];
+  facts: AdvisoryFacts;
   fixed: string[];
   state: FixState;
   severity: NormalisedSeverity;
@@ -83,7 +84,7 @@ export function targetOf(pkg: Package, scope: DistroScope | undefined, stats: Ma
   return { ecosystem: eco, names: [pkg.name], version: rpmEvr(pkg), scope }; // rpm advisories name binary rpms
 }
 
-function entryApplies(aff: AffectedPackage, t: Target, names: Set<string>): boolean {
+function entryApplies(aff: AffectedPackage, t: Target, names: ReadonlySet<string>): boolean {
   if (aff.ecosystem !== t.ecosystem || !names.has(normalizePackageName(t.ecosystem, aff.name))) return false;
   if (t.scope) return t.scope.releaseMatches(aff.ecosystemRelease);
   return aff.ecosystemRelease === undefined || aff.ecosystemRelease === t.release;
@@ -113,18 +114,46 @@ const STATE_RANK: Record<FixState, number> = {
 };
 
 // Advisories are immutable once parsed and shared across every package of a scan: memoise the
-// per-record work (CVSS parsing, alias derivation) for the duration of one `match` call. Plain
-// Maps emptied by `match` (WeakMaps of short-lived objects cost more in GC than they save).
+// per-record work (alias derivation, primary id, CVSS parsing) for the duration of one `match`
+// call, in one plain Map entry per record (WeakMaps of short-lived objects cost more in GC than
+// they save). `match` empties it when it returns.
+export interface AdvisoryFacts {
+  ids: string[];
+  multi: string[];
+  /** Primary id and the other ids, sorted: the finding of a lone record needs nothing else. */
+  primary: string;
+  others: string[];
+  /** Severity for the entry `sevEntry` (a lookup usually hands over one entry per record). */
+  sevEntry?: AffectedPackage;
+  sev?: NormalisedSeverity;
+}
+const factsCache = new Map<Advisory, AdvisoryFacts>();
 const severityCache = new Map<AffectedPackage, NormalisedSeverity>();
-const identityCache = new Map<Advisory, { ids: string[]; multi: string[] }>();
 
 /** Forget the per-call memos (called by `match` when it returns). */
 export function clearMatchCaches(): void {
+  factsCache.clear();
   severityCache.clear();
-  identityCache.clear();
 }
 
-function cachedSeverity(adv: Advisory, aff: AffectedPackage): NormalisedSeverity {
+export function factsOf(adv: Advisory): AdvisoryFacts {
+  let f = factsCache.get(adv);
+  if (!f) {
+    const { ids, multi } = identityOf(adv);
+    const primary = pickPrimary(ids);
+    const others = ids.filter((i) => i !== primary).sort();
+    f = { ids, multi, primary, others };
+    factsCache.set(adv, f);
+  }
+  return f;
+}
+
+function severityFor(adv: Advisory, facts: AdvisoryFacts, aff: AffectedPackage): NormalisedSeverity {
+  if (facts.sevEntry === aff) return facts.sev!;
+  if (facts.sevEntry === undefined) {
+    facts.sevEntry = aff;
+    return (facts.sev = normaliseSeverity(adv, aff));
+  }
   let s = severityCache.get(aff);
   if (!s) {
     s = normaliseSeverity(adv, aff);
@@ -133,50 +162,53 @@ function cachedSeverity(adv: Advisory, aff: AffectedPackage): NormalisedSeverity
   return s;
 }
 
-function cachedIdentity(adv: Advisory): { ids: string[]; multi: string[] } {
-  let i = identityCache.get(adv);
-  if (!i) {
-    i = identityOf(adv);
-    identityCache.set(adv, i);
-  }
-  return i;
+/** What `evaluateAdvisory` needs besides the target, built once per `match` call. */
+export interface EvalContext {
+  opts: MatchOptions;
+  stats: MatchStats;
+  /** MatchStats carries the EvalStats counters under the same names: evaluate adds to them directly. */
+  evalOpts: EvalOptions;
 }
 
-export function evaluateAdvisory(adv: Advisory, t: Target, names: Set<string>, opts: MatchOptions, stats: MatchStats): RawMatch | undefined {
-  let affected = false;
-  const fixed = new Set<string>();
+export function evalContext(opts: MatchOptions, stats: MatchStats): EvalContext {
+  const evalOpts: EvalOptions = { schemeFor: opts.schemeFor ?? defaultSchemeFor, stats };
+  if (opts.onSkip) evalOpts.onSkip = opts.onSkip;
+  return { opts, stats, evalOpts };
+}
+
+export function evaluateAdvisory(adv: Advisory, t: Target, names: ReadonlySet<string>, ctx: EvalContext): RawMatch | undefined {
+  let fixed: string[] | undefined;
   let state: FixState | undefined;
   let hit: AffectedPackage | undefined;
-  const evalStats = newEvalStats();
   for (const aff of adv.affected) {
     if (!entryApplies(aff, t, names)) continue;
+    let r: Evaluation;
     try {
-      const r = evaluate(aff, t.version, { schemeFor: opts.schemeFor ?? defaultSchemeFor, stats: evalStats, onSkip: opts.onSkip });
-      if (!r.affected) continue;
-      affected = true;
-      hit ??= aff;
-      r.fixed.forEach((f) => fixed.add(f));
-      const s = stateOf(aff, r.fixed);
-      if (state === undefined || STATE_RANK[s] > STATE_RANK[state]) state = s;
+      r = evaluate(aff, t.version, ctx.evalOpts);
     } catch (e) {
-      if (isLookoutError(e, "LKT_ERR_VERSION_INVALID")) stats.invalidInstalledVersion++;
-      else if (isLookoutError(e, "LKT_ERR_ECOSYSTEM_UNSUPPORTED")) stats.unsupportedEcosystem++;
+      if (isLookoutError(e, "LKT_ERR_VERSION_INVALID")) ctx.stats.invalidInstalledVersion++;
+      else if (isLookoutError(e, "LKT_ERR_ECOSYSTEM_UNSUPPORTED")) ctx.stats.unsupportedEcosystem++;
       else throw e;
-      opts.onSkip?.(`${adv.id} ${t.ecosystem}/${aff.name}@${t.version}: ${(e as Error).message}`);
+      ctx.opts.onSkip?.(`${adv.id} ${t.ecosystem}/${aff.name}@${t.version}: ${(e as Error).message}`);
+      continue;
     }
+    if (!r.affected) continue;
+    hit ??= aff;
+    if (fixed === undefined) fixed = r.fixed;
+    else for (const f of r.fixed) if (!fixed.includes(f)) fixed.push(f);
+    const s = stateOf(aff, r.fixed);
+    if (state === undefined || STATE_RANK[s] > STATE_RANK[state]) state = s;
   }
-  stats.invalidRanges += evalStats.invalidRanges;
-  stats.gitRangesIgnored += evalStats.gitRangesIgnored;
-  stats.invalidListedVersions += evalStats.invalidListedVersions;
-  if (!affected || !hit) return undefined;
-  const { ids, multi } = cachedIdentity(adv);
-  return { adv, ids, multi, fixed: [...fixed], state: state ?? "unknown", severity: cachedSeverity(adv, hit) };
+  if (!hit) return undefined;
+  const facts = factsOf(adv);
+  return { adv, ids: facts.ids, multi: facts.multi, facts, fixed: fixed!, state: state ?? "unknown", severity: severityFor(adv, facts, hit) };
 }
 
 /** Candidate advisories for a target, deduplicated by id (several names may be looked up). */
-export function candidatesFor(t: Target, lookup: AdvisoryLookup): Advisory[] {
+export function candidatesFor(t: Target, names: ReadonlySet<string>, lookup: AdvisoryLookup): Advisory[] {
+  if (names.size === 1) for (const n of names) return lookup(t.ecosystem, n); // one key: already one per id
   const byId = new Map<string, Advisory>();
-  for (const n of new Set(t.names.map((x) => normalizePackageName(t.ecosystem, x)))) {
+  for (const n of names) {
     for (const a of lookup(t.ecosystem, n)) if (!byId.has(a.id)) byId.set(a.id, a);
   }
   return [...byId.values()];
