@@ -288,6 +288,34 @@ describe("SYNTHETIC triage status word", () => {
   });
 });
 
+describe("SYNTHETIC several records for one package: separate vulnerabilities vs one aliased", () => {
+  const rec = (id: string, aliases: string[], fixed: string) => parseOsv({ id, modified: "2024-01-01T00:00:00Z", aliases, summary: `summary of ${id}`, affected: [{ package: { ecosystem: "Debian:12", name: "acl" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed }] }] }] });
+  const libacl = pkg({ name: "libacl1", version: "2.3.1-3", sourceName: "acl", ecosystem: "Debian", layerDigest: "sha256:aa" });
+  const b = rec("DSA-2-1", ["CVE-2024-2000"], "2.3.1-5");
+  const a = rec("DSA-1-1", ["CVE-2024-1000"], "2.3.1-4");
+
+  it("records sharing no id: one finding each, sorted by primary id, each exactly as when matched alone", () => {
+    const both = match({ distro: DEBIAN_12, packages: [libacl] }, lookupOf([b, a]));
+    expect(both.map((f) => f.advisoryId)).toEqual(["CVE-2024-1000", "CVE-2024-2000"]);
+    expect(both[0]).toEqual(match({ distro: DEBIAN_12, packages: [libacl] }, lookupOf([a]))[0]);
+    expect(both[1]).toEqual(match({ distro: DEBIAN_12, packages: [libacl] }, lookupOf([b]))[0]);
+    expect(both[0]).toEqual({
+      advisoryId: "CVE-2024-1000", aliases: ["DSA-1-1"], sources: ["DSA-1-1"], packageName: "libacl1", packagePurl: libacl.purl,
+      installedVersion: "2.3.1-3", matchedName: "acl", fixedVersions: ["2.3.1-4"], state: "fixed", severity: { level: "unknown", source: "none" },
+      path: "/test", ecosystem: "Debian", layerDigest: "sha256:aa", summary: "summary of DSA-1-1",
+    });
+  });
+
+  it("a third record aliasing one of them merges with it only", () => {
+    const c = rec("DEBIAN-CVE-2024-2000", [], "2.3.1-6");
+    const fs = match({ distro: DEBIAN_12, packages: [libacl] }, lookupOf([a, b, c]));
+    expect(fs.map((f) => [f.advisoryId, f.sources, f.fixedVersions])).toEqual([
+      ["CVE-2024-1000", ["DSA-1-1"], ["2.3.1-4"]],
+      ["CVE-2024-2000", ["DEBIAN-CVE-2024-2000", "DSA-2-1"], ["2.3.1-5", "2.3.1-6"]],
+    ]);
+  });
+});
+
 describe("withdrawn distro record (UBUNTU-CVE-2008-7320, seahorse)", () => {
   it("does not match", () => {
     const p = pkg({ name: "seahorse", version: "41.0-2", ecosystem: "Ubuntu" });
