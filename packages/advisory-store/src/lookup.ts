@@ -76,7 +76,9 @@ interface Row {
  * it are left out inside the index (affected_lookup_idx): they cannot affect any installed version
  * of that key, so `match` finds the same findings (its candidate counters see fewer records;
  * a withdrawn advisory, which never matches, is returned only when its bound lets it through). Each advisory is rebuilt once (its `affected` holds the entries that
- * matched a requested key, in record order) and shared by every key it names.
+ * matched a requested key, in record order) and shared by every key it names. Matching reads
+ * neither `details` nor `references` (the bulk of a DSA or GHSA record): they are not fetched and
+ * come back empty.
  */
 export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Promise<Map<string, Advisory[]>> {
   const out = new Map<string, Advisory[]>();
@@ -98,7 +100,7 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
   // record order here instead.
   const res = await db.execute(sql`
     with k (eco, name, vkey) as (select * from unnest(${ecos}::text[], ${names}::text[], ${vkeys}::text[]))
-    select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc
+    select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc - 'details' - 'references' as doc
     from k join affected_ranges r on r.ecosystem = k.eco and r.package_name = k.name
       and (coalesce(r.max_key, chr(1114111)) collate "C") >= coalesce(k.vkey, '') collate "C"
     join advisories a on a.id = r.advisory_id`);
@@ -119,6 +121,7 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
     const e = byId.get(id)!;
     if (e.entries.length > 1) e.entries.sort((a, b) => a.entry_index - b.entry_index);
     const adv = e.doc as Advisory;
+    adv.references = [];
     adv.affected = e.entries.map(fromAffectedRow);
     push(out, e.key, adv);
     if (e.more) for (const k of e.more) if (k !== e.key) push(out, k, adv);
