@@ -92,7 +92,8 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
     if (!prev) uniq.set(id, { ecosystem: k.ecosystem, name: k.name, versionKey: vk });
     else if (prev.versionKey != null && (vk === null || vk < prev.versionKey)) prev.versionKey = vk;
   }
-  const list = [...uniq.values()];
+  // Probed in key order: consecutive probes then walk neighbouring index pages.
+  const list = [...uniq.values()].sort((a, b) => (a.ecosystem < b.ecosystem ? -1 : a.ecosystem > b.ecosystem ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const ecos = textArrayLiteral(list.map((k) => k.ecosystem));
   const names = textArrayLiteral(list.map((k) => k.name));
   const vkeys = nullableTextArrayLiteral(list.map((k) => k.versionKey ?? null));
