@@ -83,19 +83,6 @@ class MagicCheck extends Transform {
   }
 }
 
-/** Counts decompressed bytes and fails past the cap (decompression bombs). */
-export class ByteCap extends Transform {
-  bytes = 0;
-  constructor(private readonly cap: number, private readonly what: string) {
-    super({ highWaterMark: READ_CHUNK });
-  }
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.cap) return cb(new LookoutError("LKT_ERR_LAYER_LIMIT", `${this.what}: expands past ${this.cap} bytes`));
-    cb(null, chunk);
-  }
-}
-
 /**
  * The transforms that turn a raw layer blob into tar bytes: magic check, then the decompressor
  * the media type names. Unknown media types give LKT_ERR_LAYER_MEDIA_TYPE.
