@@ -85,9 +85,10 @@ class MagicCheck extends Transform {
 
 /**
  * The transforms that turn a raw layer blob into tar bytes: magic check, then the decompressor
- * the media type names. Unknown media types give LKT_ERR_LAYER_MEDIA_TYPE.
+ * the media type names. Unknown media types give LKT_ERR_LAYER_MEDIA_TYPE. `lend`: the last
+ * decoder may push chunks it wants back through `recycle` (see ZstdWorkerOptions).
  */
-export function layerDecoders(mediaType: string, what: string): Duplex[] {
+export function layerDecoders(mediaType: string, what: string, opts: { lend?: boolean } = {}): Duplex[] {
   const declared = layerCompression(mediaType);
   if (declared === undefined) throw new LookoutError("LKT_ERR_LAYER_MEDIA_TYPE", `${what}: media type "${mediaType.slice(0, 120)}" is not a layer type`);
   const check = new MagicCheck(declared, what, declared === "gzip" ? READ_CHUNK : 0);
@@ -96,7 +97,7 @@ export function layerDecoders(mediaType: string, what: string): Duplex[] {
     const opts = { chunkSize: GUNZIP_CHUNK, writableHighWaterMark: 4 << 20 } as ZlibOptions;
     return [check, createGunzip(opts)];
   }
-  if (declared === "zstd") return [check, new ZstdWorkerStream()];
+  if (declared === "zstd") return [check, new ZstdWorkerStream({ lend: opts.lend ?? false })];
   return [check];
 }
 

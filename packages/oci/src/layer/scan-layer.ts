@@ -91,7 +91,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   };
   let decoders;
   try {
-    decoders = layerDecoders(opts.mediaType, what);
+    decoders = layerDecoders(opts.mediaType, what, { lend: true });
     await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
   } catch (e) {
     // The source may hold a registry connection slot until its stream closes.
@@ -209,6 +209,9 @@ class LayerSink extends Writable {
   private feed(chunk: Buffer, off: number, cb: (e?: Error | null) => void): void {
     try {
       while (off < chunk.length) {
+        // Stopped (cancelled, failed) while waiting for a write: the chunk may be a view on a
+        // ring that already serves another stream.
+        if (this.destroyed) return cb();
         if (this.ioError) throw this.ioError;
         off = this.scanner.write(chunk, off, () => this.pending !== undefined);
         const p = this.pending;

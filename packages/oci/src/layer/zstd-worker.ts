@@ -2,42 +2,80 @@ import { Duplex } from "node:stream";
 import { LookoutError } from "@lookout/domain";
 import { BLOCK, BlockSender, lease, type FromWorker, type Lease } from "./worker-pool.js";
 
-/** Output buffers the worker may have on their way before it waits for the consumer. */
-const CREDITS = 16;
+/** Slots handed back per message (fewer messages; the worker holds the other 12+). */
+const RETURN_BATCH = 4;
+
+export interface ZstdWorkerOptions {
+  /**
+   * Push views onto the shared output ring instead of copies. The consumer must hand every
+   * chunk back with `recycle` once it no longer reads it (scanLayer's tar reader does, chunk by
+   * chunk); a chunk not handed back keeps its slot, and the worker stops at 16 such.
+   */
+  lend?: boolean;
+}
 
 /**
  * zstd decompression on a pooled worker thread, so that it overlaps the digest and the tar
- * parser instead of taking turns with them on the main thread. Output comes back as
- * transferred 1 MiB buffers (no copy), paced by credits: a decompression bomb never runs more
- * than a few MiB ahead of the consumer. Errors are plain Errors (the caller types them).
+ * parser instead of taking turns with them on the main thread. Input is copied into 4 slots of
+ * the worker's shared input ring, output comes back in its shared 16-slot ring of 1 MiB: a decompression bomb never
+ * runs more than 16 MiB ahead of the consumer, and in lending mode no buffer is allocated per
+ * chunk at all (fresh 1 MiB buffers per chunk cost the main thread a full GC per ~64 MiB).
+ * Errors are plain Errors (the caller types them).
  */
 export class ZstdWorkerStream extends Duplex {
   private readonly lease: Lease;
   private readonly input: BlockSender;
+  private readonly out: SharedArrayBuffer;
+  private readonly lend: boolean;
   private readonly died: (e: Error) => void;
-  private owed = 0;
+  private returned: number[] = [];
   private finalCb: ((e?: Error | null) => void) | undefined;
 
-  constructor() {
+  constructor(opts: ZstdWorkerOptions = {}) {
     super({ readableHighWaterMark: 4 * BLOCK, writableHighWaterMark: BLOCK });
+    this.lend = opts.lend ?? false;
     // A dead worker is our failure, not the layer's: typed as internal and retryable.
     this.died = (e) => this.destroy(new LookoutError("LKT_ERR_INTERNAL", `zstd worker: ${e.message}`, { cause: e, retryable: true }));
-    this.lease = lease({ message: (m) => this.onMessage(m), error: this.died }, { mode: "zstd", credits: CREDITS });
+    this.lease = lease({ message: (m) => this.onMessage(m), error: this.died }, { mode: "zstd" });
+    this.out = this.lease.outRing!;
     this.input = new BlockSender(this.lease, 4);
+  }
+
+  /** Hand a pushed chunk's slot back to the worker (lending mode); other buffers are ignored. */
+  recycle(chunk: Buffer): void {
+    if (chunk.buffer !== this.out) return;
+    this.giveBack(chunk.byteOffset / BLOCK);
+  }
+
+  private giveBack(slot: number): void {
+    this.returned.push(slot);
+    if (this.returned.length >= RETURN_BATCH) this.sendReturned();
+  }
+
+  private sendReturned(): void {
+    if (this.returned.length === 0) return;
+    this.lease.post({ t: "credit", slots: this.returned });
+    this.returned = [];
   }
 
   private onMessage(m: FromWorker): void {
     if (this.destroyed) return;
     switch (m.t) {
-      case "out":
-        if (this.push(Buffer.from(m.buf, 0, m.len))) this.lease.post({ t: "credit", n: 1 });
-        else this.owed++;
+      case "out": {
+        const view = Buffer.from(this.out, m.slot * BLOCK, m.len);
+        if (this.lend) this.push(view);
+        else {
+          this.push(Buffer.from(view));
+          this.giveBack(m.slot);
+        }
         break;
+      }
       case "consumed":
-        this.input.consumed(m.buf);
+        this.input.consumed(m.slot);
         break;
       case "end":
         this.lease.release();
+        this.input.abandon();
         this.push(null);
         this.finalCb?.();
         break;
@@ -61,13 +99,13 @@ export class ZstdWorkerStream extends Duplex {
   }
 
   override _read(): void {
-    if (this.owed === 0) return;
-    this.lease.post({ t: "credit", n: this.owed });
-    this.owed = 0;
+    // The consumer wants more: whatever it handed back goes now, batch or not.
+    this.sendReturned();
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     this.lease.release();
+    this.input.abandon();
     cb(err);
   }
 }
