@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
+import { DigestVerifier, WORKER_HASH_MIN } from "../digest.js";
+import { layerCompression } from "../media-types.js";
 import { asLayerError, layerDecoders } from "./decompress.js";
+import type { WorkerDecoder } from "./worker-decoder.js";
 import { TarScanner, type TarBodySink, type TarEntryHandler } from "./tar-scan.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
 import { basename, dirname, normalizeEntryPath } from "./paths.js";
@@ -90,8 +93,16 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     stats: { entries: 0, expandedBytes: 0, keptBytes: 0 },
   };
   let decoders;
+  let verifier: DigestVerifier | undefined;
   try {
-    decoders = layerDecoders(opts.mediaType, what, { lend: true });
+    // A big gzip/zstd blob from a DigestVerifier is hashed by the decoder worker in the pass
+    // that decompresses it (one copy of the input crosses threads instead of two). Decided
+    // synchronously, before the blob's first bytes flow (offload refuses after that).
+    const compression = layerCompression(opts.mediaType);
+    const big = raw instanceof DigestVerifier && (raw.declaredSize ?? 0) >= WORKER_HASH_MIN;
+    const algorithm = big && (compression === "gzip" || compression === "zstd") ? raw.offload() : undefined;
+    if (algorithm) verifier = raw as DigestVerifier;
+    decoders = layerDecoders(opts.mediaType, what, { lend: true, worker: big, ...(algorithm ? { algorithm } : {}) });
     await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
   } catch (e) {
     // The source may hold a registry connection slot until its stream closes.
@@ -157,6 +168,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
 
   try {
     await pipeline([raw, ...decoders, sink], { signal: abort.signal });
+    verifier?.settle((last as WorkerDecoder).digest());
   } catch (e) {
     if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_ABORTED", `${what}: scan cancelled`, { cause: opts.signal.reason, retryable: true });
     throw asLayerError(e, what);

@@ -3,13 +3,16 @@ import { Worker } from "node:worker_threads";
 
 /**
  * A few long-lived worker threads for the CPU work of a layer that would otherwise share the
- * main thread with the tar parser: SHA-256 of the blob and zstd decompression (zstd-napi runs
- * synchronously on the calling thread). One lease = one stream; every message carries the
+ * main thread with the tar parser: SHA-256 of the blob, zstd decompression (zstd-napi runs
+ * synchronously on the calling thread) and, for big gzip blobs, gunzip with the digest in the
+ * same pass. One lease = one stream; every message carries the
  * lease id so a late reply to a cancelled stream never reaches the next one.
  */
 
 /** Input/output block size exchanged with workers. */
 export const BLOCK = 1 << 20;
+/** zlib output chunk: 256 KiB measured 2.1–2.8× faster than the 16 KiB default here. */
+export const GUNZIP_CHUNK = 256 * 1024;
 /** Idle workers kept (starting one costs ~30–250 ms on a busy machine). */
 const MAX_IDLE = 4;
 
@@ -20,19 +23,41 @@ const MAX_IDLE = 4;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
+const zlib = require("node:zlib");
 const BLOCK = workerData.block;
+const GUNZIP_CHUNK = workerData.gunzipChunk;
 const EMPTY = Buffer.alloc(0);
 let binding;
-let id = -1, mode = "", hash, dctx, inRing = null, outRing = null, free = [], inputs = [], ending = false, frameOpen = false, needDrain = false, out = null, outSlot = -1, outOff = 0;
+let id = -1, mode = "", hash, dctx, gz = null, gzQueued = 0, parked = null, inRing = null, outRing = null, free = [], inputs = [], ending = false, frameOpen = false, needDrain = false, out = null, outSlot = -1, outOff = 0;
 const post = (m) => parentPort.postMessage(m);
 // A finished stream drops its decoder and rings: an idle worker should not hold a zstd window
 // (up to 128 MiB) or a stream's buffers.
-function done() { id = -1; dctx = undefined; inRing = outRing = null; free = []; inputs = []; out = null; }
+function done() {
+  id = -1; dctx = undefined; hash = undefined; inRing = outRing = null; free = []; inputs = []; out = null; parked = null;
+  if (gz) { gz.destroy(); gz = null; }
+}
 function fail(e, internal) { post({ t: "error", id, message: String((e && e.message) || e), internal: internal === true }); done(); }
+function finish() { post({ t: "end", id, hex: hash ? hash.digest("hex") : undefined }); done(); }
 function flush() {
   post({ t: "out", id, slot: outSlot, len: outOff });
   out = null;
   outOff = 0;
+}
+// Copy decoder output into free output slots; false (and the rest parked) when none is free.
+function copyOut(c, off) {
+  while (off < c.length) {
+    if (!out) {
+      if (free.length === 0) { parked = { c, off }; return false; }
+      outSlot = free.pop();
+      out = Buffer.from(outRing, outSlot * BLOCK, BLOCK);
+      outOff = 0;
+    }
+    const n = c.copy(out, outOff, off);
+    outOff += n;
+    off += n;
+    if (outOff === BLOCK) flush();
+  }
+  return true;
 }
 // zstd: decompress queued input into free output slots (the consumer hands slots back when it
 // is done with their bytes). The decoder is called without input only to drain output it may
@@ -45,7 +70,7 @@ function pump() {
       if (out && outOff > 0) flush();
       if (ending) {
         if (frameOpen) fail("stream ended in the middle of a zstd frame");
-        else { post({ t: "end", id }); done(); }
+        else finish();
       }
       return;
     }
@@ -72,18 +97,28 @@ function pump() {
     if (outOff === BLOCK) flush();
   }
 }
+// gzip: Node's zlib (inflating on the thread pool) with its output copied into the ring, so
+// the main thread allocates nothing per chunk. Paused while no output slot is free.
+function startGzip() {
+  const mine = id;
+  gz = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+  gz.on("data", (c) => { if (id === mine && !copyOut(c, 0)) gz.pause(); });
+  gz.on("end", () => { if (id !== mine) return; if (out && outOff > 0) flush(); finish(); });
+  gz.on("error", (e) => { if (id === mine) fail(e); });
+}
 parentPort.on("message", (m) => {
   if (m.t === "start") {
-    id = m.id; mode = m.mode; inRing = m.inRing; inputs = []; ending = false; frameOpen = false; needDrain = false; out = null; outOff = 0;
+    if (gz) { gz.destroy(); gz = null; }
+    id = m.id; mode = m.mode; inRing = m.inRing; inputs = []; ending = false; frameOpen = false; needDrain = false; out = null; outOff = 0; parked = null; gzQueued = 0;
     try {
-      if (mode === "hash") hash = createHash(m.algorithm);
-      else {
-        binding ??= require(workerData.zstdBinding);
-        dctx = new binding.DCtx();
+      hash = m.algorithm ? createHash(m.algorithm) : undefined;
+      if (mode === "zstd" || mode === "gzip") {
         outRing = m.outRing;
         free = [];
         for (let i = m.slots - 1; i >= 0; i--) free.push(i);
       }
+      if (mode === "zstd") { binding ??= require(workerData.zstdBinding); dctx = new binding.DCtx(); }
+      else if (mode === "gzip") startGzip();
     } catch (e) { fail(e, true); }
     return;
   }
@@ -93,9 +128,35 @@ parentPort.on("message", (m) => {
     else if (m.t === "end") { post({ t: "digest", id, hex: hash.digest("hex") }); done(); }
     return;
   }
-  if (m.t === "input") inputs.push({ view: Buffer.from(inRing, m.slot * BLOCK, m.len), off: 0, slot: m.slot });
-  else if (m.t === "credit") for (const s of m.slots) free.push(s);
-  else if (m.t === "end") ending = true;
+  if (m.t === "credit") {
+    for (const s of m.slots) free.push(s);
+    if (mode === "gzip") {
+      const p = parked;
+      parked = null;
+      if (p && copyOut(p.c, p.off)) gz.resume();
+      return;
+    }
+  } else if (m.t === "input") {
+    const view = Buffer.from(inRing, m.slot * BLOCK, m.len);
+    // The digest of the compressed bytes, in the same pass that decompresses them.
+    if (hash) hash.update(view);
+    if (mode === "gzip") {
+      const mine = id;
+      gzQueued++;
+      // zlib has read the slot once its write callback runs; a partly filled output slot goes
+      // out when no input is left, so the consumer never waits on bytes already inflated.
+      gz.write(view, () => {
+        if (id !== mine) return;
+        post({ t: "consumed", id, slot: m.slot });
+        if (--gzQueued === 0 && !parked && out && outOff > 0) flush();
+      });
+      return;
+    }
+    inputs.push({ view, off: 0, slot: m.slot });
+  } else if (m.t === "end") {
+    if (mode === "gzip") { gz.end(); return; }
+    ending = true;
+  }
   pump();
 });
 `;
@@ -103,7 +164,8 @@ parentPort.on("message", (m) => {
 export type FromWorker =
   | { t: "out"; id: number; slot: number; len: number }
   | { t: "consumed"; id: number; slot: number }
-  | { t: "end"; id: number }
+  /** `hex`: digest of the compressed input, when the stream was started with an algorithm. */
+  | { t: "end"; id: number; hex?: string }
   | { t: "digest"; id: number; hex: string }
   /** `internal`: the worker could not set up (not the data's fault). */
   | { t: "error"; id: number; message: string; internal: boolean };
@@ -138,7 +200,7 @@ let zstdBinding: string | undefined;
 
 function spawn(): PooledWorker {
   zstdBinding ??= createRequire(import.meta.url).resolve("zstd-napi/binding");
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zstdBinding, block: BLOCK } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { zstdBinding, block: BLOCK, gunzipChunk: GUNZIP_CHUNK } });
   const pw: PooledWorker = { worker, lease: undefined, broken: false };
   worker.on("message", (m: FromWorker) => {
     if (pw.lease && m.id === pw.lease.id) pw.lease.handlers.message(m);
@@ -161,18 +223,18 @@ export class Lease {
   private released = false;
 
   readonly inRing: SharedArrayBuffer;
-  /** Only for zstd leases. */
+  /** Only for decoder leases. */
   readonly outRing: SharedArrayBuffer | undefined;
 
   constructor(
     private readonly pw: PooledWorker,
     readonly handlers: LeaseHandlers,
-    start: { mode: "hash" | "zstd" } & Record<string, unknown>,
+    start: { mode: "hash" | "zstd" | "gzip" } & Record<string, unknown>,
   ) {
     pw.lease = this;
     pw.worker.ref();
     this.inRing = pw.inRing ??= new SharedArrayBuffer(IN_SLOTS * BLOCK);
-    this.outRing = start.mode === "zstd" ? (pw.outRing ??= new SharedArrayBuffer(OUT_SLOTS * BLOCK)) : undefined;
+    this.outRing = start.mode !== "hash" ? (pw.outRing ??= new SharedArrayBuffer(OUT_SLOTS * BLOCK)) : undefined;
     pw.worker.postMessage({ ...start, t: "start", id: this.id, inRing: this.inRing, outRing: this.outRing, slots: OUT_SLOTS });
   }
 
@@ -199,7 +261,8 @@ export class Lease {
 
 export function lease(
   handlers: LeaseHandlers,
-  start: { mode: "hash"; algorithm: string } | { mode: "zstd" },
+  /** `algorithm` on a decoder: also hash the compressed input (reported with "end"). */
+  start: { mode: "hash"; algorithm: string } | { mode: "zstd" | "gzip"; algorithm?: string },
 ): Lease {
   return new Lease(idle.pop() ?? spawn(), handlers, start);
 }

@@ -5,24 +5,27 @@ import { BLOCK, BlockSender, lease, type FromWorker, type Lease } from "./worker
 /** Slots handed back per message (fewer messages; the worker holds the other 12+). */
 const RETURN_BATCH = 4;
 
-export interface ZstdWorkerOptions {
+export interface WorkerDecoderOptions {
   /**
    * Push views onto the shared output ring instead of copies. The consumer must hand every
    * chunk back with `recycle` once it no longer reads it (scanLayer's tar reader does, chunk by
    * chunk); a chunk not handed back keeps its slot, and the worker stops at 16 such.
    */
   lend?: boolean;
+  /** Also hash the compressed input in the same pass (see `digest`). */
+  algorithm?: string;
 }
 
 /**
- * zstd decompression on a pooled worker thread, so that it overlaps the digest and the tar
- * parser instead of taking turns with them on the main thread. Input is copied into 4 slots of
+ * zstd or gzip decompression on a pooled worker thread, so that it overlaps the tar parser
+ * instead of taking turns with it on the main thread (and, with `algorithm`, the digest of the
+ * compressed bytes in the same pass: one copy of the input crosses instead of two). Input is copied into 4 slots of
  * the worker's shared input ring, output comes back in its shared 16-slot ring of 1 MiB: a decompression bomb never
  * runs more than 16 MiB ahead of the consumer, and in lending mode no buffer is allocated per
  * chunk at all (fresh 1 MiB buffers per chunk cost the main thread a full GC per ~64 MiB).
  * Errors are plain Errors (the caller types them).
  */
-export class ZstdWorkerStream extends Duplex {
+export class WorkerDecoder extends Duplex {
   private readonly lease: Lease;
   private readonly input: BlockSender;
   private readonly out: SharedArrayBuffer;
@@ -30,15 +33,21 @@ export class ZstdWorkerStream extends Duplex {
   private readonly died: (e: Error) => void;
   private returned: number[] = [];
   private finalCb: ((e?: Error | null) => void) | undefined;
+  private hex: string | undefined;
 
-  constructor(opts: ZstdWorkerOptions = {}) {
+  constructor(kind: "zstd" | "gzip", opts: WorkerDecoderOptions = {}) {
     super({ readableHighWaterMark: 4 * BLOCK, writableHighWaterMark: BLOCK });
     this.lend = opts.lend ?? false;
     // A dead worker is our failure, not the layer's: typed as internal and retryable.
-    this.died = (e) => this.destroy(new LookoutError("LKT_ERR_INTERNAL", `zstd worker: ${e.message}`, { cause: e, retryable: true }));
-    this.lease = lease({ message: (m) => this.onMessage(m), error: this.died }, { mode: "zstd" });
+    this.died = (e) => this.destroy(new LookoutError("LKT_ERR_INTERNAL", `${kind} worker: ${e.message}`, { cause: e, retryable: true }));
+    this.lease = lease({ message: (m) => this.onMessage(m), error: this.died }, { mode: kind, ...(opts.algorithm ? { algorithm: opts.algorithm } : {}) });
     this.out = this.lease.outRing!;
     this.input = new BlockSender(this.lease, 4);
+  }
+
+  /** Hex digest of all input, once the stream has ended (when started with an algorithm). */
+  digest(): string | undefined {
+    return this.hex;
   }
 
   /** Hand a pushed chunk's slot back to the worker (lending mode); other buffers are ignored. */
@@ -74,6 +83,7 @@ export class ZstdWorkerStream extends Duplex {
         this.input.consumed(m.slot);
         break;
       case "end":
+        this.hex = m.hex;
         this.lease.release();
         this.input.abandon();
         this.push(null);
