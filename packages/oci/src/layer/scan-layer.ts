@@ -171,6 +171,9 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     verifier?.settle((last as WorkerDecoder).digest());
   } catch (e) {
     if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_ABORTED", `${what}: scan cancelled`, { cause: opts.signal.reason, retryable: true });
+    // Bad data from a blob that is not what its digest says is a digest mismatch first.
+    const hex = verifier && !(e instanceof LookoutError && e.code === "LKT_ERR_DIGEST_MISMATCH") ? (last as WorkerDecoder).digest() : undefined;
+    if (hex !== undefined) verifier!.settle(hex);
     throw asLayerError(e, what);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

@@ -45,7 +45,10 @@ export class WorkerDecoder extends Duplex {
     this.input = new BlockSender(this.lease, 4);
   }
 
-  /** Hex digest of all input, once the stream has ended (when started with an algorithm). */
+  /**
+   * Hex digest of all input, once the stream has ended (when started with an algorithm) — also
+   * when the data turned out bad: the worker then hashes on to the end of the input.
+   */
   digest(): string | undefined {
     return this.hex;
   }
@@ -90,6 +93,7 @@ export class WorkerDecoder extends Duplex {
         this.finalCb?.();
         break;
       case "error":
+        this.hex = m.hex;
         if (m.internal) this.died(new Error(m.message));
         else this.destroy(new Error(m.message));
         break;

@@ -28,15 +28,27 @@ const BLOCK = workerData.block;
 const GUNZIP_CHUNK = workerData.gunzipChunk;
 const EMPTY = Buffer.alloc(0);
 let binding;
-let id = -1, mode = "", hash, dctx, gz = null, gzQueued = 0, parked = null, inRing = null, outRing = null, free = [], inputs = [], ending = false, frameOpen = false, needDrain = false, out = null, outSlot = -1, outOff = 0;
+let id = -1, mode = "", hash, dctx, gz = null, gzQueued = 0, parked = null, failed = null, inRing = null, outRing = null, free = [], inputs = [], ending = false, frameOpen = false, needDrain = false, out = null, outSlot = -1, outOff = 0;
 const post = (m) => parentPort.postMessage(m);
 // A finished stream drops its decoder and rings: an idle worker should not hold a zstd window
 // (up to 128 MiB) or a stream's buffers.
 function done() {
-  id = -1; dctx = undefined; hash = undefined; inRing = outRing = null; free = []; inputs = []; out = null; parked = null;
+  id = -1; dctx = undefined; hash = undefined; failed = null; inRing = outRing = null; free = []; inputs = []; out = null; parked = null;
   if (gz) { gz.destroy(); gz = null; }
 }
 function fail(e, internal) { post({ t: "error", id, message: String((e && e.message) || e), internal: internal === true }); done(); }
+// Bad data while hashing too: keep hashing the input to its end and report the error with the
+// digest, so that a blob that is not what its digest says fails as a digest mismatch, as when
+// the digest was checked on its own before the decoder noticed.
+function reject(e) {
+  if (!hash) return fail(e);
+  if (failed !== null) return;
+  failed = String((e && e.message) || e);
+  if (gz) { gz.destroy(); gz = null; }
+  dctx = undefined; inputs = []; out = null; parked = null; needDrain = false;
+  if (ending) report();
+}
+function report() { post({ t: "error", id, message: failed, internal: false, hex: hash.digest("hex") }); done(); }
 function finish() { post({ t: "end", id, hex: hash ? hash.digest("hex") : undefined }); done(); }
 function flush() {
   post({ t: "out", id, slot: outSlot, len: outOff });
@@ -69,7 +81,7 @@ function pump() {
     if (!head && !needDrain) {
       if (out && outOff > 0) flush();
       if (ending) {
-        if (frameOpen) fail("stream ended in the middle of a zstd frame");
+        if (frameOpen) reject("stream ended in the middle of a zstd frame");
         else finish();
       }
       return;
@@ -83,7 +95,7 @@ function pump() {
     const src = head ? head.view.subarray(head.off) : EMPTY;
     const space = BLOCK - outOff;
     let r;
-    try { r = dctx.decompressStream(out.subarray(outOff), src); } catch (e) { return fail(e); }
+    try { r = dctx.decompressStream(out.subarray(outOff), src); } catch (e) { return reject(e); }
     const produced = r[1], consumed = r[2];
     // Only a call that moved data says where the frame stands.
     if (produced > 0 || consumed > 0) frameOpen = r[0] !== 0;
@@ -92,7 +104,7 @@ function pump() {
     if (head) {
       head.off += consumed;
       if (head.off === head.view.length) { inputs.shift(); post({ t: "consumed", id, slot: head.slot }); }
-      else if (produced === 0 && consumed === 0) return fail("zstd decoder made no progress");
+      else if (produced === 0 && consumed === 0) return reject("zstd decoder made no progress");
     }
     if (outOff === BLOCK) flush();
   }
@@ -104,12 +116,12 @@ function startGzip() {
   gz = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
   gz.on("data", (c) => { if (id === mine && !copyOut(c, 0)) gz.pause(); });
   gz.on("end", () => { if (id !== mine) return; if (out && outOff > 0) flush(); finish(); });
-  gz.on("error", (e) => { if (id === mine) fail(e); });
+  gz.on("error", (e) => { if (id === mine) reject(e); });
 }
 parentPort.on("message", (m) => {
   if (m.t === "start") {
     if (gz) { gz.destroy(); gz = null; }
-    id = m.id; mode = m.mode; inRing = m.inRing; inputs = []; ending = false; frameOpen = false; needDrain = false; out = null; outOff = 0; parked = null; gzQueued = 0;
+    id = m.id; mode = m.mode; inRing = m.inRing; inputs = []; failed = null; ending = false; frameOpen = false; needDrain = false; out = null; outOff = 0; parked = null; gzQueued = 0;
     try {
       hash = m.algorithm ? createHash(m.algorithm) : undefined;
       if (mode === "zstd" || mode === "gzip") {
@@ -126,6 +138,11 @@ parentPort.on("message", (m) => {
   if (mode === "hash") {
     if (m.t === "input") { hash.update(Buffer.from(inRing, m.slot * BLOCK, m.len)); post({ t: "consumed", id, slot: m.slot }); }
     else if (m.t === "end") { post({ t: "digest", id, hex: hash.digest("hex") }); done(); }
+    return;
+  }
+  if (failed !== null) {
+    if (m.t === "input") { hash.update(Buffer.from(inRing, m.slot * BLOCK, m.len)); post({ t: "consumed", id, slot: m.slot }); }
+    else if (m.t === "end") report();
     return;
   }
   if (m.t === "credit") {
@@ -154,8 +171,8 @@ parentPort.on("message", (m) => {
     }
     inputs.push({ view, off: 0, slot: m.slot });
   } else if (m.t === "end") {
-    if (mode === "gzip") { gz.end(); return; }
     ending = true;
+    if (mode === "gzip") { gz.end(); return; }
   }
   pump();
 });
@@ -167,8 +184,8 @@ export type FromWorker =
   /** `hex`: digest of the compressed input, when the stream was started with an algorithm. */
   | { t: "end"; id: number; hex?: string }
   | { t: "digest"; id: number; hex: string }
-  /** `internal`: the worker could not set up (not the data's fault). */
-  | { t: "error"; id: number; message: string; internal: boolean };
+  /** `internal`: the worker could not set up (not the data's fault). `hex`: see "end". */
+  | { t: "error"; id: number; message: string; internal: boolean; hex?: string };
 
 interface PooledWorker {
   worker: Worker;
