@@ -39,7 +39,8 @@ export function verifyBuffer(buf: Uint8Array, expected: string, what: string): v
 /**
  * Pass-through that hashes what flows and, at the end, fails the stream with
  * LKT_ERR_DIGEST_MISMATCH when the digest (or the declared size) differs. Consumers must
- * treat everything they read as unverified until the stream ends cleanly.
+ * treat everything they read as unverified until the stream ends cleanly — or, after
+ * `offload`, until their own `settle` call returns.
  */
 export class DigestVerifier extends Transform {
   private readonly hash;
