@@ -177,6 +177,9 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     throw asLayerError(e, what);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    // Every stream of the pipeline is finished or destroyed: nothing reads the decoder's
+    // views any more, so its worker (and rings) may serve the next layer.
+    (last as Partial<WorkerDecoder> | undefined)?.release?.();
   }
   out.stats.expandedBytes = sink.bytes;
   return out;

@@ -34,6 +34,9 @@ export class WorkerDecoder extends Duplex {
   private returned: number[] = [];
   private finalCb: ((e?: Error | null) => void) | undefined;
   private hex: string | undefined;
+  /** Slots pushed as views and not handed back yet. */
+  private lent = 0;
+  private ended = false;
 
   constructor(kind: "zstd" | "gzip", opts: WorkerDecoderOptions = {}) {
     super({ readableHighWaterMark: 4 * BLOCK, writableHighWaterMark: BLOCK });
@@ -56,7 +59,19 @@ export class WorkerDecoder extends Duplex {
   /** Hand a pushed chunk's slot back to the worker (lending mode); other buffers are ignored. */
   recycle(chunk: Buffer): void {
     if (chunk.buffer !== this.out) return;
+    this.lent--;
     this.giveBack(chunk.byteOffset / BLOCK);
+    if (this.ended && this.lent === 0) this.release();
+  }
+
+  /**
+   * Give the worker back to the pool. In lending mode that waits until the consumer has handed
+   * back every view (or stopped): the worker's rings go to its next stream, and a consumer
+   * still reading views after the end of the output would read that stream's bytes.
+   */
+  release(): void {
+    this.lease.release();
+    this.input.abandon();
   }
 
   private giveBack(slot: number): void {
@@ -75,8 +90,10 @@ export class WorkerDecoder extends Duplex {
     switch (m.t) {
       case "out": {
         const view = Buffer.from(this.out, m.slot * BLOCK, m.len);
-        if (this.lend) this.push(view);
-        else {
+        if (this.lend) {
+          this.lent++;
+          this.push(view);
+        } else {
           this.push(Buffer.from(view));
           this.giveBack(m.slot);
         }
@@ -87,8 +104,9 @@ export class WorkerDecoder extends Duplex {
         break;
       case "end":
         this.hex = m.hex;
-        this.lease.release();
+        this.ended = true;
         this.input.abandon();
+        if (!this.lend || this.lent === 0) this.release();
         this.push(null);
         this.finalCb?.();
         break;
@@ -118,8 +136,9 @@ export class WorkerDecoder extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.lease.release();
-    this.input.abandon();
+    // Ending cleanly (auto-destroy) while views are still queued downstream: the last
+    // recycle, or the consumer's own release() once it stopped, gives the worker back.
+    if (err || !this.lend || this.lent === 0) this.release();
     cb(err);
   }
 }

@@ -202,7 +202,7 @@ interface PooledWorker {
 
 /** Input ring slots: the hash keeps 8 MiB on its way, zstd 4 MiB. */
 export const IN_SLOTS = 8;
-/** zstd output ring slots: how far decompression may run ahead of the consumer (16 MiB). */
+/** Decoder output ring slots: how far decompression may run ahead of the consumer (16 MiB). */
 export const OUT_SLOTS = 16;
 
 export interface LeaseHandlers {
