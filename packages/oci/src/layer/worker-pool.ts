@@ -15,6 +15,8 @@ export const BLOCK = 1 << 20;
 export const GUNZIP_CHUNK = 256 * 1024;
 /** Idle workers kept (starting one costs ~30–250 ms on a busy machine). */
 const MAX_IDLE = 4;
+/** Idle workers that keep their rings (two layers decompress at once). */
+const RING_KEEPERS = 2;
 
 // Plain JavaScript: workers do not inherit a TypeScript loader under every runner (vitest).
 // Bytes cross in shared rings of BLOCK-sized slots (messages carry slot numbers): transferring
@@ -269,6 +271,8 @@ export class Lease {
       // Idle workers must not keep the process alive.
       pw.worker.unref();
       idle.push(pw);
+      // Rings are up to 24 MiB a worker: only the idle workers picked next (LIFO) keep them.
+      for (let i = 0; i < idle.length - RING_KEEPERS; i++) idle[i]!.inRing = idle[i]!.outRing = undefined;
     } else {
       pw.broken = true;
       void pw.worker.terminate();
