@@ -4,7 +4,7 @@ import { DIGEST_RE, LookoutError } from "@lookout/domain";
 import { WorkerHash } from "./layer/worker-hash.js";
 
 /** Blobs at least this big are hashed on a worker thread; smaller ones inline. */
-const WORKER_HASH_MIN = 4 << 20;
+export const WORKER_HASH_MIN = 4 << 20;
 
 /** Throws LKT_ERR_DIGEST_INVALID unless `d` is a sha256/sha512 digest string. */
 export function assertDigest(d: string): string {
@@ -39,12 +39,14 @@ export function verifyBuffer(buf: Uint8Array, expected: string, what: string): v
 /**
  * Pass-through that hashes what flows and, at the end, fails the stream with
  * LKT_ERR_DIGEST_MISMATCH when the digest (or the declared size) differs. Consumers must
- * treat everything they read as unverified until the stream ends cleanly.
+ * treat everything they read as unverified until the stream ends cleanly — or, after
+ * `offload`, until their own `settle` call returns.
  */
 export class DigestVerifier extends Transform {
   private readonly hash;
   private readonly worker: WorkerHash | undefined;
   private bytes = 0;
+  private offloaded = false;
 
   constructor(
     private readonly expected: string,
@@ -61,12 +63,41 @@ export class DigestVerifier extends Transform {
     this.hash = big ? undefined : createHash(algorithmOf(expected));
   }
 
+  /** The declared size, if any. */
+  get declaredSize(): number | undefined {
+    return this.expectedSize;
+  }
+
+  /**
+   * Hand the hashing to the consumer, which hashes exactly the bytes it reads from this stream
+   * in a pass it makes anyway (scanLayer's decoder worker) and then calls `settle`. Possible only
+   * before any byte went through; returns the algorithm, or undefined when too late. From then
+   * on this stream only counts bytes (the size cap still applies as they flow) and its end no
+   * longer says the blob was verified: `settle` does.
+   */
+  offload(): "sha256" | "sha512" | undefined {
+    if (this.bytes > 0 || this.offloaded || this.destroyed) return undefined;
+    this.offloaded = true;
+    this.worker?.release();
+    return algorithmOf(this.expected);
+  }
+
+  /** After `offload`: the consumer's digest of every byte; throws LKT_ERR_DIGEST_MISMATCH. */
+  settle(hex: string | undefined): void {
+    if (!this.offloaded) throw new LookoutError("LKT_ERR_INTERNAL", `${this.what}: settle without offload`);
+    if (hex === undefined) throw new LookoutError("LKT_ERR_INTERNAL", `${this.what}: no digest from the consumer`, { retryable: true });
+    let err: Error | null | undefined;
+    this.check(hex, (e) => (err = e));
+    if (err) throw err;
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
       cb(new LookoutError("LKT_ERR_DIGEST_MISMATCH", `${this.what}: more than the declared ${this.expectedSize} bytes`));
       return;
     }
+    if (this.offloaded) return cb(null, chunk);
     if (this.worker) {
       // Pass the chunk on now; the callback (more input) waits only if the worker falls behind.
       this.push(chunk);
@@ -78,6 +109,7 @@ export class DigestVerifier extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
+    if (this.offloaded) return cb();
     if (!this.worker) return this.check(this.hash!.digest("hex"), cb);
     this.worker.digest((e, hex) => (e ? cb(new LookoutError("LKT_ERR_INTERNAL", `${this.what}: hashing failed: ${e.message}`, { cause: e, retryable: true })) : this.check(hex!, cb)));
   }

@@ -1,12 +1,13 @@
-import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
-import { TarEndCompleter } from "./tar-end.js";
 import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
-import { ByteCap, asLayerError, layerDecoders } from "./decompress.js";
+import { DigestVerifier, WORKER_HASH_MIN } from "../digest.js";
+import { layerCompression } from "../media-types.js";
+import { asLayerError, layerDecoders } from "./decompress.js";
+import type { WorkerDecoder } from "./worker-decoder.js";
+import { TarScanner, type TarBodySink, type TarEntryHandler } from "./tar-scan.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
 import { basename, dirname, normalizeEntryPath } from "./paths.js";
 
@@ -59,20 +60,6 @@ export interface ScanLayerOptions {
   signal?: AbortSignal;
 }
 
-/** Read one tar entry of `size` bytes into a buffer of its own (the parser's chunks are views). */
-async function readEntry(entry: AsyncIterable<unknown>, size: number, what: string): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for await (const chunk of entry) {
-    const b = chunk as Buffer;
-    if (at + b.length > size) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: entry longer than its header says`);
-    b.copy(out, at);
-    at += b.length;
-  }
-  if (at !== size) throw new LookoutError("LKT_ERR_LAYER_CORRUPT", `${what}: entry shorter than its header says`);
-  return out;
-}
-
 /**
  * An entry below a symlink of the same layer ("lib -> /etc", then "lib/passwd") is how tar
  * extractors get tricked into writing outside their root. No image builder produces it.
@@ -106,8 +93,16 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     stats: { entries: 0, expandedBytes: 0, keptBytes: 0 },
   };
   let decoders;
+  let verifier: DigestVerifier | undefined;
   try {
-    decoders = layerDecoders(opts.mediaType, what);
+    // A big gzip/zstd blob from a DigestVerifier is hashed by the decoder worker in the pass
+    // that decompresses it (one copy of the input crosses threads instead of two). Decided
+    // synchronously, before the blob's first bytes flow (offload refuses after that).
+    const compression = layerCompression(opts.mediaType);
+    const big = raw instanceof DigestVerifier && (raw.declaredSize ?? 0) >= WORKER_HASH_MIN;
+    const algorithm = big && (compression === "gzip" || compression === "zstd") ? raw.offload() : undefined;
+    if (algorithm) verifier = raw as DigestVerifier;
+    decoders = layerDecoders(opts.mediaType, what, { lend: true, worker: big, ...(algorithm ? { algorithm } : {}) });
     await mkdir(opts.scratchDir, { recursive: true, mode: 0o700 });
   } catch (e) {
     // The source may hold a registry connection slot until its stream closes.
@@ -115,19 +110,14 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     if (e instanceof LookoutError) throw e;
     throw new LookoutError("LKT_ERR_INTERNAL", `${what}: scratch directory: ${(e as Error).message}`, { cause: e, retryable: true });
   }
-  const cap = new ByteCap(limits.maxExpandedBytes, what);
-  // streamx defaults to a 16 KiB buffer: with 256 KiB gunzip chunks every write would stall
-  // zlib (which works off-thread) until the parser caught up.
-  const extract = tar.extract({ highWaterMark: 4 << 20 });
   const abort = new AbortController();
   const onAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let seq = 0;
   let memoryBytes = 0;
 
-  const consume = async () => {
-    for await (const entry of extract) {
-      const h = entry.header;
+  const handler: TarEntryHandler = {
+    entry(h): TarBodySink | undefined {
       if (++out.stats.entries > limits.maxEntries) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${what}: more than ${limits.maxEntries} entries`);
       const path = normalizeEntryPath(h.name);
       if (out.symlinks.size > 0) refuseThroughSymlink(path, out.symlinks, what);
@@ -135,73 +125,202 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
       if (base.startsWith(WH)) {
         if (base === OPAQUE) out.opaqueDirs.push(dirname(path));
         else out.whiteouts.push(`${dirname(path) === "/" ? "" : dirname(path)}/${base.slice(WH.length)}`);
-        entry.resume();
-        continue;
+        return undefined;
       }
       // A later entry for the same path replaces an earlier one (tar append semantics).
       out.files.delete(path);
       out.symlinks.delete(path);
-      const info: FileInfo = { size: h.size ?? 0, mode: (h.mode ?? 0) & 0o777 };
+      const info: FileInfo = { size: h.size, mode: (h.mode || 0) & 0o777 };
       if (h.type === "file" || h.type === "contiguous-file") {
-        if (!opts.wants(path, info)) {
-          entry.resume();
-          continue;
-        }
+        if (!opts.wants(path, info)) return undefined;
         if (info.size > limits.maxFileBytes || out.stats.keptBytes + info.size > limits.maxKeptBytes) {
           out.unknowns.push({ path, layerDigest: opts.digest, reason: `file of ${info.size} bytes over the keep cap` });
-          entry.resume();
-          continue;
+          return undefined;
         }
         out.stats.keptBytes += info.size;
         const mem = opts.memory;
         if (mem && info.size <= mem.maxFileBytes && memoryBytes + info.size <= mem.maxTotalBytes) {
           memoryBytes += info.size;
-          out.files.set(path, { path, bytes: await readEntry(entry, info.size, what), ...info });
-          continue;
+          const bytes = Buffer.allocUnsafe(info.size);
+          let at = 0;
+          return {
+            data: (v) => void (at += v.copy(bytes, at)),
+            end: () => void out.files.set(path, { path, bytes, ...info }),
+          };
         }
         const hostPath = join(opts.scratchDir, String(++seq));
-        // A 16 KiB write buffer (the default) paused the tar parser, and so decompression, on
-        // every 256 KiB chunk until the thread pool finished its write; 4 MiB lets them overlap.
-        await pipeline(entry, createWriteStream(hostPath, { flags: "wx", mode: 0o600, highWaterMark: 4 << 20 }));
-        out.files.set(path, { path, hostPath, ...info });
-      } else if (h.type === "link") {
+        return sink.scratchFile(hostPath, info.size, () => out.files.set(path, { path, hostPath, ...info }));
+      }
+      if (h.type === "link") {
         const target = normalizeEntryPath(h.linkname ?? "");
         const kept = out.files.get(target);
         if (kept && opts.wants(path, { size: kept.size, mode: kept.mode })) out.files.set(path, { ...kept, path });
         else if (!kept && opts.wants(path, info)) out.unknowns.push({ path, layerDigest: opts.digest, reason: `hardlink to ${target}, which was not kept` });
-        entry.resume();
       } else if (h.type === "symlink") {
         out.symlinks.set(path, h.linkname ?? "");
-        entry.resume();
-      } else {
-        // directories, devices, fifos: nothing to keep, nothing created on the host.
-        entry.resume();
       }
-    }
+      // directories, devices, fifos: nothing to keep, nothing created on the host.
+      return undefined;
+    },
   };
+  const last = decoders[decoders.length - 1] as Partial<ChunkRecycler> | undefined;
+  const sink = new LayerSink(new TarScanner(handler, what), limits.maxExpandedBytes, what, last?.recycle?.bind(last));
 
-  const feeding = pipeline([raw, ...decoders, cap, new TarEndCompleter(), extract], { signal: abort.signal });
-  let consumerError: unknown;
-  const consuming = consume().catch((e: unknown) => {
-    consumerError = e;
-    abort.abort(e);
-  });
   try {
-    const [f] = await Promise.allSettled([feeding, consuming]);
-    // The consumer's own failure (path escape, cap, scratch write) is the cause; the pipeline
-    // then only reports an abort or a premature close. Otherwise the pipeline's error is.
-    if (consumerError instanceof LookoutError) throw consumerError;
-    if (consumerError && (consumerError as NodeJS.ErrnoException).syscall) {
-      throw new LookoutError("LKT_ERR_INTERNAL", `${what}: scratch write failed: ${(consumerError as Error).message}`, { cause: consumerError, retryable: true });
-    }
-    if (f.status === "rejected") throw f.reason;
-    if (consumerError !== undefined) throw consumerError;
+    await pipeline([raw, ...decoders, sink], { signal: abort.signal });
+    verifier?.settle((last as WorkerDecoder).digest());
   } catch (e) {
     if (opts.signal?.aborted) throw new LookoutError("LKT_ERR_ABORTED", `${what}: scan cancelled`, { cause: opts.signal.reason, retryable: true });
+    // Bad data from a blob that is not what its digest says is a digest mismatch first.
+    const hex = verifier && !(e instanceof LookoutError && e.code === "LKT_ERR_DIGEST_MISMATCH") ? (last as WorkerDecoder).digest() : undefined;
+    if (hex !== undefined) verifier!.settle(hex);
     throw asLayerError(e, what);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    // Every stream of the pipeline is finished or destroyed: nothing reads the decoder's
+    // views any more, so its worker (and rings) may serve the next layer.
+    (last as Partial<WorkerDecoder> | undefined)?.release?.();
   }
-  out.stats.expandedBytes = cap.bytes;
+  out.stats.expandedBytes = sink.bytes;
   return out;
+}
+
+/** A decoder whose output chunks may be handed back for reuse once the consumer is done with them. */
+export interface ChunkRecycler {
+  recycle(chunk: Buffer): void;
+}
+
+/** Scratch bytes queued for writing before the parser (and so decompression) waits. */
+const SCRATCH_INFLIGHT = 8 << 20;
+/** Largest single scratch write. */
+const SCRATCH_BLOCK = 4 << 20;
+
+/**
+ * The end of the pipeline: counts expanded bytes against the cap, runs the tar scanner on each
+ * chunk synchronously and, when the scanner is done with a chunk, hands it back to the decoder.
+ * One stage instead of cap → end-completer → tar-stream → per-entry streams: per-chunk stream
+ * and promise overhead and retained views were most of the main thread's work besides GC.
+ */
+class LayerSink extends Writable {
+  bytes = 0;
+  private pending: Promise<unknown> | undefined;
+  private readonly io = new Set<Promise<unknown>>();
+  private ioBytes = 0;
+  private ioError: LookoutError | undefined;
+  private readonly open = new Set<Promise<FileHandle>>();
+
+  constructor(
+    private readonly scanner: TarScanner,
+    private readonly cap: number,
+    private readonly what: string,
+    private readonly recycle: ((chunk: Buffer) => void) | undefined,
+  ) {
+    super({ highWaterMark: 4 << 20 });
+  }
+
+  override _write(chunk: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.cap) return cb(new LookoutError("LKT_ERR_LAYER_LIMIT", `${this.what}: expands past ${this.cap} bytes`));
+    this.feed(chunk, 0, cb);
+  }
+
+  private feed(chunk: Buffer, off: number, cb: (e?: Error | null) => void): void {
+    try {
+      while (off < chunk.length) {
+        // Stopped (cancelled, failed) while waiting for a write: the chunk may be a view on a
+        // ring that already serves another stream.
+        if (this.destroyed) return cb();
+        if (this.ioError) throw this.ioError;
+        off = this.scanner.write(chunk, off, () => this.pending !== undefined);
+        const p = this.pending;
+        if (p) {
+          this.pending = undefined;
+          p.then(() => this.feed(chunk, off, cb), (e: Error) => cb(e));
+          return;
+        }
+      }
+    } catch (e) {
+      return cb(e as Error);
+    }
+    this.recycle?.(chunk);
+    cb();
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    try {
+      this.scanner.end();
+    } catch (e) {
+      return cb(e as Error);
+    }
+    Promise.all(this.io).then(() => cb(this.ioError), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    // A scan stopped mid-file must not leak its descriptor.
+    for (const fh of this.open) fh.then((h) => h.close()).catch(() => {});
+    cb(err);
+  }
+
+  private track(p: Promise<unknown>, bytes: number): void {
+    const t = p.then(
+      () => {
+        this.io.delete(t);
+        this.ioBytes -= bytes;
+      },
+      (e: Error) => {
+        this.io.delete(t);
+        this.ioBytes -= bytes;
+        this.ioError ??= new LookoutError("LKT_ERR_INTERNAL", `${this.what}: scratch write failed: ${e.message}`, { cause: e, retryable: true });
+      },
+    );
+    this.io.add(t);
+    this.ioBytes += bytes;
+    // Let writes overlap parsing, but not run more than a few MiB ahead of the disk.
+    if (this.ioBytes > SCRATCH_INFLIGHT) this.pending = Promise.all(this.io);
+  }
+
+  /** A kept file written to scratch: data copied into blocks, written in order, then closed. */
+  scratchFile(hostPath: string, size: number, done: () => void): TarBodySink {
+    const opening = open(hostPath, "wx", 0o600);
+    this.open.add(opening);
+    let chain: Promise<unknown> = opening;
+    let left = size;
+    let block: Buffer | undefined;
+    let fill = 0;
+    const flush = () => {
+      const b = block!;
+      const n = fill;
+      block = undefined;
+      fill = 0;
+      chain = chain.then(() => opening).then((fh) => fh.write(b, 0, n));
+      this.track(chain, n);
+    };
+    return {
+      data: (v) => {
+        for (let off = 0; off < v.length; ) {
+          block ??= Buffer.allocUnsafe(Math.min(left, SCRATCH_BLOCK));
+          const n = v.copy(block, fill, off);
+          fill += n;
+          off += n;
+          left -= n;
+          if (fill === block.length) flush();
+        }
+      },
+      end: () => {
+        if (block && fill > 0) flush();
+        const closing = chain.then(
+          () => opening.then((fh) => fh.close()),
+          (e: unknown) => opening.then((fh) => fh.close()).then(() => Promise.reject(e), () => Promise.reject(e)),
+        );
+        closing.then(
+          () => this.open.delete(opening),
+          () => this.open.delete(opening),
+        );
+        this.track(closing, 0);
+        // Recorded now, in tar order (a later entry of the same path, a hardlink to it); the
+        // bytes are on disk before scanLayer returns (_final waits for every write).
+        done();
+      },
+    };
+  }
 }

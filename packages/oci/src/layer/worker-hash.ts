@@ -1,7 +1,7 @@
 import { BlockSender, lease, type FromWorker, type Lease } from "./worker-pool.js";
 
 /**
- * A hash computed on a pooled worker thread: the main thread only copies bytes into 1 MiB
+ * A hash computed on a pooled worker thread: the main thread only copies bytes into the 1 MiB
  * blocks (~10× cheaper than SHA-256 here) and keeps its time for the tar parser.
  */
 export class WorkerHash {
@@ -16,9 +16,10 @@ export class WorkerHash {
   }
 
   private onMessage(m: FromWorker): void {
-    if (m.t === "consumed") this.input.consumed(m.buf);
+    if (m.t === "consumed") this.input.consumed(m.slot);
     else if (m.t === "digest") {
       this.lease.release();
+      this.input.abandon();
       this.result?.(undefined, m.hex);
     } else if (m.t === "error") this.fail(new Error(m.message));
   }
@@ -26,6 +27,7 @@ export class WorkerHash {
   private fail(e: Error): void {
     this.failure ??= e;
     this.lease.release();
+    this.input.abandon();
     this.result?.(e);
   }
 
@@ -44,5 +46,6 @@ export class WorkerHash {
 
   release(): void {
     this.lease.release();
+    this.input.abandon();
   }
 }

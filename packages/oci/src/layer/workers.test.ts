@@ -118,3 +118,31 @@ describe("DigestVerifier on a worker (blobs of 4 MiB and more)", () => {
     expect(await codeOf(run(blob, blob.length))).toBe("no error");
   });
 });
+
+describe("lent output views", () => {
+  it("stay intact after the decoder's end until handed back: the worker's rings serve no other stream before", async () => {
+    const { WorkerDecoder } = await import("./worker-decoder.js");
+    const decode = async (blob: Buffer, keep: Buffer[]) => {
+      const d = new WorkerDecoder("zstd", { lend: true });
+      const done = new Promise<void>((resolve, reject) => {
+        d.on("data", (c: Buffer) => keep.push(c));
+        d.on("end", resolve);
+        d.on("error", reject);
+      });
+      d.end(blob);
+      await done;
+      return d;
+    };
+    const a = Buffer.alloc(3 << 20, 0x61);
+    const b = Buffer.alloc(3 << 20, 0x62);
+    const viewsA: Buffer[] = [];
+    const first = await decode(zstdCompress(a), viewsA);
+    // Not handed back yet: a second stream must not get the first one's worker and rings.
+    const viewsB: Buffer[] = [];
+    const second = await decode(zstdCompress(b), viewsB);
+    expect(Buffer.concat(viewsA).equals(a)).toBe(true);
+    expect(Buffer.concat(viewsB).equals(b)).toBe(true);
+    for (const v of viewsA) first.recycle(v);
+    for (const v of viewsB) second.recycle(v);
+  });
+});
