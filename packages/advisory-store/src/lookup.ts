@@ -101,7 +101,7 @@ export async function lookupCandidates(db: Db, keys: readonly LookupKey[]): Prom
   // record order here instead.
   const res = await db.execute(sql`
     with k (eco, name, vkey) as (select * from unnest(${ecos}::text[], ${names}::text[], ${vkeys}::text[]))
-    select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc - 'details' - 'references' as doc
+    select r.advisory_id, r.ecosystem, r.ecosystem_release, r.package_name, r.purl, r.ranges, r.versions, r.entry, r.entry_index, a.doc - '{details,references}'::text[] as doc
     from k join affected_ranges r on r.ecosystem = k.eco and r.package_name = k.name
       and (coalesce(r.max_key, chr(1114111)) collate "C") >= coalesce(k.vkey, '') collate "C"
     join advisories a on a.id = r.advisory_id`);
