@@ -1,4 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
@@ -94,18 +98,47 @@ describe("TarScanner", () => {
       { name: "bin/x", content: Buffer.alloc(1_000_003, 1), mode: 0o4755 },
     ]);
     const gnuName = `opt/${"gnu-long-name/".repeat(10)}data`;
+    const slashCut = `${"d".repeat(99)}/index.d.ts`;
     const gnu = Buffer.concat([
       gnuHeader("././@LongLink", "L", gnuName.length + 1),
       pad(Buffer.from(gnuName + "\0")),
       gnuHeader(gnuName.slice(0, 99), "0", 600),
       pad(Buffer.alloc(600, 3)),
       gnuHeader("ln", "2", 0, "target"),
+      // A regular file whose long name's first 100 bytes end in "/" (GNU tar writes them in the
+      // name field): still a file, its data must be read.
+      gnuHeader("././@LongLink", "L", slashCut.length + 1),
+      pad(Buffer.from(slashCut + "\0")),
+      gnuHeader(slashCut.slice(0, 100), "0", 1930),
+      pad(Buffer.alloc(1930, 5)),
+      gnuHeader("after", "0", 3),
+      pad(Buffer.from("end")),
       Buffer.alloc(1024),
     ]);
     for (const bytes of [ustar, gnu]) {
       const want = await viaTarStream(bytes);
       expect(want.length).toBeGreaterThan(1);
       for (const [seed, max] of [[1, 3], [2, 513], [3, 5000], [4, 1 << 20]] as const) expect(viaScanner(bytes, lcg(seed, max))).toEqual(want);
+    }
+  });
+
+  it("reads GNU tar's own archive of a file whose long name is cut at a slash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lk-gnutar-"));
+    try {
+      const sub = join(dir, "d".repeat(99));
+      mkdirSync(sub);
+      writeFileSync(join(sub, "index.d.ts"), Buffer.alloc(1930, 9));
+      writeFileSync(join(dir, "z-last"), "last\n");
+      const bytes = execFileSync("tar", ["--format=gnu", "-c", "-C", dir, "d".repeat(99), "z-last"]);
+      const seen = viaScanner(bytes, () => 4096);
+      expect(seen.map((e) => [e.name, e.type, e.size])).toEqual([
+        [`${"d".repeat(99)}/`, "directory", 0],
+        [`${"d".repeat(99)}/index.d.ts`, "file", 1930],
+        ["z-last", "file", 5],
+      ]);
+      expect(seen[1]!.sha).toBe(createHash("sha256").update(Buffer.alloc(1930, 9)).digest("hex"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -146,10 +146,13 @@ export class TarScanner {
     const isUstar = ustar && b[262] === 0 && b[263] === 0x30 && b[264] === 0x30;
     const isGnu = ustar && b[262] === 0x20 && b[263] === 0x20 && b[264] === 0;
     if (!isUstar && !isGnu) throw corrupt(this.what, "Invalid tar header: unknown format.");
-    let flag = b[156] === 0 ? 0 : b[156]! - 0x30;
+    const flag = b[156] === 0 ? 0 : b[156]! - 0x30;
     let name = str(b, 0, 100);
     if (isUstar && b[345] !== 0) name = `${str(b, 345, 155)}/${name}`;
-    if (flag === 0 && name.endsWith("/")) flag = 5;
+    // No "trailing slash means directory" rule on the 100-byte name field: GNU tar writes a long
+    // name's first 100 bytes there, which can end in "/" for a regular file whose data follows
+    // (tar-stream decodes that rule but never applies it to the type it returns, so it read such
+    // archives correctly; applying it skipped the data and lost the stream's alignment).
     const type = toType(flag);
     let size = decodeOct(b, 124, 12);
     const padOf = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
