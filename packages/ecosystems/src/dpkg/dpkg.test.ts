@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isLookoutError } from "@lookout/domain";
 import { dpkgCataloger } from "./index.js";
+import { parseDpkgStatus } from "./parse-status.js";
 import { layerFile, recordingContext } from "./layer-file.testutil.js";
 
 const DB = new URL("../../testdata/os/package-db/dpkg/", import.meta.url).pathname;
@@ -110,5 +111,21 @@ describe("bad input", () => {
       isLookoutError(e, "LKT_ERR_PACKAGE_DB_INVALID"),
     );
     expect(await dpkgCataloger.parse(layerFile(join(dir, "empty"), "/var/lib/dpkg/status"), ctx)).toEqual([]);
+  });
+});
+
+describe("dpkg status decoded a piece at a time", () => {
+  const stanza = (i: number) => `Package: p${i}\nStatus: install ok installed\nVersion: 1.${i}\nMaintainer: Jörg Ünïcødé 名前 <j@example.org>\nDescription: x\n ${"long line ".repeat(i % 50)}\n`;
+  const many = (sep: string) => Buffer.from(Array.from({ length: 3000 }, (_, i) => stanza(i)).join(sep), "utf8");
+  // A cut UTF-8 sequence (0xe2 without its continuation bytes) right before a blank line.
+  const broken = Buffer.concat(Array.from({ length: 3000 }, (_, i) => Buffer.concat([Buffer.from(stanza(i)), Buffer.from(i % 7 === 0 ? [0x42, 0x3a, 0x20, 0xe2, 0x0a] : []), Buffer.from("\n\n\n")])));
+  it.each([
+    ["LF, non-Latin-1 names", many("\n")],
+    ["CRLF", Buffer.from(many("\n").toString("utf8").replace(/\n/g, "\r\n"))],
+    ["extra blank lines, invalid UTF-8 before a cut", broken],
+  ])("%s: same packages as the whole text", (_what, buf) => {
+    expect(buf.length).toBeGreaterThan(16 * 16 * 1024);
+    const opts = { statusOptional: false };
+    expect(parseDpkgStatus(buf, "/var/lib/dpkg/status", opts)).toEqual(parseDpkgStatus(buf.toString("utf8"), "/var/lib/dpkg/status", opts));
   });
 });

@@ -24,7 +24,7 @@ export const dpkgCataloger: FileCataloger = {
   async parse(file) {
     const buf = await file.read(TEXT_DB_MAX_BYTES);
     if (buf.includes(0)) throw new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `dpkg: ${file.path} is binary, not a status file`);
-    return parseDpkgStatus(buf.toString("utf8"), file.path, { statusOptional: file.path.startsWith(STATUS_D) });
+    return parseDpkgStatus(buf, file.path, { statusOptional: file.path.startsWith(STATUS_D) });
   },
 };
 

@@ -65,3 +65,24 @@ export function parseStanzas(text: string, fields?: ReadonlySet<string>): Stanza
   if (cur.size > 0) out.push(cur);
   return out;
 }
+
+/** Pieces of about this size are decoded one at a time (see parseStanzasFrom). */
+const PIECE_BYTES = 16 * 1024;
+
+/**
+ * parseStanzas over a file's bytes, decoded a piece at a time, each piece ending at a blank line
+ * ("\n\n", where the parser's state is that of a fresh start). Decoding a 750 KB status file
+ * took 3-17 ms here whole or in 64 KiB pieces (large strings, two-byte once one non-Latin-1
+ * character is in them), 0.2 ms in 16 KiB pieces. Cuts fall on ASCII newlines, so the UTF-8
+ * decoding (replacement characters included) is the same as the whole file's.
+ */
+export function parseStanzasFrom(buf: Buffer, fields?: ReadonlySet<string>): Stanza[] {
+  const out: Stanza[] = [];
+  for (let start = 0; start < buf.length; ) {
+    const cut = buf.length - start <= PIECE_BYTES ? -1 : buf.indexOf("\n\n", start + PIECE_BYTES);
+    const end = cut < 0 ? buf.length : cut;
+    for (const s of parseStanzas(buf.toString("utf8", start, end), fields)) out.push(s);
+    start = cut < 0 ? buf.length : cut + 2;
+  }
+  return out;
+}

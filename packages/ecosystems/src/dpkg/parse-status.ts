@@ -1,6 +1,6 @@
 import { LookoutError } from "@lookout/domain";
 import type { Package } from "../types.js";
-import { parseStanzas, type Stanza } from "./parse-control.js";
+import { parseStanzas, parseStanzasFrom, type Stanza } from "./parse-control.js";
 import { debPurl } from "../purl/os.js";
 
 /**
@@ -16,8 +16,8 @@ import { debPurl } from "../purl/os.js";
 /** The fields read below (and by isVcpkg); the rest of a stanza is skipped unparsed. */
 const STATUS_FIELDS = new Set(["package", "status", "version", "source", "architecture", "maintainer", "type", "abi", "feature"]);
 
-export function parseDpkgStatus(text: string, path: string, opts: { statusOptional: boolean }): Package[] {
-  const stanzas = parseStanzas(text, STATUS_FIELDS);
+export function parseDpkgStatus(text: string | Buffer, path: string, opts: { statusOptional: boolean }): Package[] {
+  const stanzas = typeof text === "string" ? parseStanzas(text, STATUS_FIELDS) : parseStanzasFrom(text, STATUS_FIELDS);
   const pkgs: Package[] = [];
   for (const s of stanzas) {
     if (isVcpkg(s)) {

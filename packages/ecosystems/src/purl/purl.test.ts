@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildPurl, type PurlParts } from "./purl.js";
+import { buildPurl, purlEncode, type PurlParts } from "./purl.js";
 import { osPurl } from "./os.js";
 
 const DIR = new URL("../../testdata/os/purl/", import.meta.url).pathname;
@@ -44,5 +44,13 @@ describe("OS purls", () => {
     expect(osPurl({ type: "apk", name: "curl", version: "8.4.0-r0", arch: "aarch64" }, { id: "wolfi", versionId: "20230201" })).toBe(
       "pkg:apk/wolfi/curl@8.4.0-r0?arch=aarch64&distro=wolfi-20230201",
     );
+  });
+});
+
+describe("purlEncode fast path", () => {
+  it("gives what the encoder gives for every printable ASCII character and some others", () => {
+    const slow = (s: string) => encodeURIComponent(s).replace(/%3A/gi, ":").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    for (let c = 0x20; c < 0x7f; c++) for (const s of [String.fromCharCode(c), `a${String.fromCharCode(c)}1.0`]) expect(purlEncode(s)).toBe(slow(s));
+    for (const s of ["", "1:2.3-4ubuntu1~18.04", "é", "a b", "名前"]) expect(purlEncode(s)).toBe(slow(s));
   });
 });
