@@ -96,7 +96,15 @@ const secondWarm = await ta(() => inventoryOf(second.images[0]!, { scratchDir: s
 const env = { ...process.env, LOOKOUT_DATA_DIR: join(work, "data"), DATABASE_URL: "" };
 const osv = join(root, "test/fixtures/osv");
 spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "db", "import", osv], { env, cwd: root });
-const scanWall = Math.min(...[0, 1].map(() => t(() => spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "scan", layout, "--format", "json"], { env, cwd: root, stdio: "ignore" }))));
+// A failed scan would be a fast one: its exit status and package count are checked.
+const scanOnce = () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "scan", layout, "--format", "json"], { env, cwd: root, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`lookout scan exited ${r.status}: ${r.stderr.toString().slice(-500)}`);
+  return r.stdout;
+};
+const scanWall = Math.min(...[0, 1].map(() => t(scanOnce)));
+const scannedPackages = (JSON.parse(scanOnce().toString()) as { packageCount: number }).packageCount;
+if (scannedPackages !== packages) throw new Error(`lookout scan saw ${scannedPackages} packages, the inventory ${packages}`);
 
 rmSync(work, { recursive: true, force: true });
 const r = (x: number) => Math.round(x * 100) / 100;
