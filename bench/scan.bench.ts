@@ -98,7 +98,7 @@ const osv = join(root, "test/fixtures/osv");
 spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "db", "import", osv], { env, cwd: root });
 // A failed scan would be a fast one: its exit status and package count are checked.
 const scanOnce = () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "scan", layout, "--format", "json"], { env, cwd: root, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "scan", `${layout}:bench`, "--format", "json"], { env, cwd: root, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`lookout scan exited ${r.status}: ${r.stderr.toString().slice(-500)}`);
   return r.stdout;
 };
