@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DigestVerifier, WORKER_HASH_MIN } from "../digest.js";
 import { codeOf } from "../testing/errors.js";
 import { LAYER_MEDIA_TYPE, compressLayer, makeTar, type Compression, type TarEntry } from "../testing/tar.js";
+import { chunked, digestOf } from "../testing/bytes.js";
 import { scanLayer, type LayerContents, type ScanLayerOptions } from "./scan-layer.js";
 
 // A big gzip/zstd blob read through a DigestVerifier takes the fused path: decompressed on a
@@ -24,13 +24,6 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const digestOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-
-function chunked(b: Buffer, size = 65_536 + 17): Readable {
-  const parts: Buffer[] = [];
-  for (let o = 0; o < b.length; o += size) parts.push(b.subarray(o, o + size));
-  return Readable.from(parts);
-}
 
 type Path = "fused" | "former";
 

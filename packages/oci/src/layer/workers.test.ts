@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compress as zstdCompress } from "zstd-napi";
 import { DigestVerifier } from "../digest.js";
 import { LAYER_MEDIA_TYPE, makeTar } from "../testing/tar.js";
+import { chunked, digestOf } from "../testing/bytes.js";
 import { scanLayer, type ScanLayerOptions } from "./scan-layer.js";
 import { codeOf } from "../testing/errors.js";
 
@@ -24,14 +24,6 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const digestOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-
-/** Chunks of uneven size, as a socket delivers them. */
-function chunked(b: Buffer, size = 65_536 + 17): Readable {
-  const parts: Buffer[] = [];
-  for (let o = 0; o < b.length; o += size) parts.push(b.subarray(o, o + size));
-  return Readable.from(parts);
-}
 
 function scanZstd(blob: Buffer, extra: Partial<ScanLayerOptions> = {}) {
   return scanLayer(chunked(blob), { digest: digestOf(blob), mediaType: LAYER_MEDIA_TYPE.zstd, wants: (p) => p.startsWith("/etc/"), scratchDir: join(scratch, String(++n)), ...extra });
