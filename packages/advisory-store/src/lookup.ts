@@ -1,7 +1,7 @@
 import { DISTRO_ECOSYSTEMS, splitEcosystem, type Advisory, type AffectedRange } from "@lookout/advisories";
 import { rowsOf, type Db } from "@lookout/db";
 import type { Distro, Package } from "@lookout/domain";
-import { distroScope, normalizePackageName, type AdvisoryLookup, type ScopeOptions } from "@lookout/matching";
+import { distroScope, normalizePackageName, rpmEvr, type AdvisoryLookup, type ScopeOptions } from "@lookout/matching";
 import { lowestInstalledKey } from "./bounds.js";
 import { sql } from "drizzle-orm";
 import type { PackageKey } from "./ingest.js";
@@ -48,14 +48,8 @@ export function inventoryKeys(inventory: { distro?: Distro; packages: Package[] 
   return [...acc.values()].map((e) => ({ ecosystem: e.ecosystem, name: e.name, versionKey: lowestInstalledKey(e.ecosystem, e.versions) }));
 }
 
-/** rpm's epoch:version-release as OSV writes it (what the matcher compares for rpm distros). */
-function evr(p: Package): string | undefined {
-  if (p.release === undefined && p.epoch === undefined) return undefined;
-  let v = p.version;
-  if (p.release && !v.endsWith(`-${p.release}`)) v = `${v}-${p.release}`;
-  if (p.epoch !== undefined && p.epoch !== 0 && !/^\d+:/.test(v)) v = `${p.epoch}:${v}`;
-  return v;
-}
+/** rpm's epoch:version-release as the matcher compares it, for packages that carry a release or epoch. */
+const evr = (p: Package): string | undefined => (p.release === undefined && p.epoch === undefined ? undefined : rpmEvr(p));
 
 interface Row {
   advisory_id: string;

@@ -1,5 +1,5 @@
 export { match } from "./matcher.js";
-export type { AdvisoryLookup, MatchOptions } from "./target.js";
+export { rpmEvr, type AdvisoryLookup, type MatchOptions } from "./target.js";
 export { newMatchStats, type Finding, type MatchStats } from "./model.js";
 export { diffFindings, findingKey, findingPackageKey, type FindingsDiff } from "./diff.js";
 export { distroScope, type DistroScope, type ScopeOptions } from "./distro.js";
