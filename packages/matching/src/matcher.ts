@@ -107,7 +107,7 @@ function loneFinding(pkg: Package, t: Target, m: RawMatch, opts: MatchOptions): 
     packageName: pkg.name,
     packagePurl: pkg.purl,
     installedVersion: pkg.version,
-    fixedVersions: m.fixed.length > 1 ? [...new Set(m.fixed)].sort(fixedSorter(t.ecosystem, opts)) : m.fixed,
+    fixedVersions: m.fixed.length > 1 ? m.fixed.sort(fixedSorter(t.ecosystem, opts)) : m.fixed, // unique already (evaluateAdvisory)
     state: m.state,
     severity: m.severity,
     path: pkg.path,
