@@ -15,6 +15,12 @@ import { startScanner } from "@lookout/scanner";
 import { startWebhook } from "@lookout/webhook";
 import { ensureLocalServers, stopStarted } from "./local-servers.js";
 
+interface RunningService {
+  name: string;
+  address: string;
+  stop(): Promise<void>;
+}
+
 /**
  * `lookout up`: the whole system in one process tree. Every service shares one set of
  * connections; without DATABASE_URL the database is PGlite in LOOKOUT_DATA_DIR (embedded
@@ -42,13 +48,26 @@ export async function up(_args: string[]): Promise<number> {
   const dataDir = resolve(base.LOOKOUT_DATA_DIR);
   const started = await ensureLocalServers({ nats: base.NATS_URL, redis: base.REDIS_URL }, dataDir, (m) => log.info({}, m));
   const infra = await openInfra(base, log, "lookout");
-  const services = [
-    await startWebhook(cfgs.webhook, infra, createLogger({ service: "webhook", level: base.LOG_LEVEL })),
-    await startScanner(cfgs.scanner, infra, createLogger({ service: "scanner", level: base.LOG_LEVEL })),
-    await startFeedSync(cfgs.feedSync, infra, createLogger({ service: "feed-sync", level: base.LOG_LEVEL })),
-    await startNotifier(cfgs.notifier, infra, createLogger({ service: "notifier", level: base.LOG_LEVEL })),
-    await startApi(cfgs.api, infra, createLogger({ service: "api", level: base.LOG_LEVEL })),
+  const starters: [string, () => Promise<RunningService>][] = [
+    ["webhook", () => startWebhook(cfgs.webhook, infra, createLogger({ service: "webhook", level: base.LOG_LEVEL }))],
+    ["scanner", () => startScanner(cfgs.scanner, infra, createLogger({ service: "scanner", level: base.LOG_LEVEL }))],
+    ["feed-sync", () => startFeedSync(cfgs.feedSync, infra, createLogger({ service: "feed-sync", level: base.LOG_LEVEL }))],
+    ["notifier", () => startNotifier(cfgs.notifier, infra, createLogger({ service: "notifier", level: base.LOG_LEVEL }))],
+    ["api", () => startApi(cfgs.api, infra, createLogger({ service: "api", level: base.LOG_LEVEL }))],
   ];
+  const services: RunningService[] = [];
+  for (const [name, start] of starters) {
+    try {
+      services.push(await start());
+    } catch (e) {
+      // A service that cannot start (a port in use) must not leave the rest holding the
+      // process open: stop what did start, then fail with one line naming the service.
+      for (const s of services.reverse()) await s.stop().catch(() => {});
+      await closeInfra(infra).catch(() => {});
+      await stopStarted(started);
+      throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
   log.info({
     database: infra.database.kind === "pglite" ? join(dataDir, "pglite") : "postgres (DATABASE_URL)",
     registries: infra.registries.map((r) => `${r.id}=${r.host}`),
