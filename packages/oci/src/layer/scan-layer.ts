@@ -57,8 +57,18 @@ export interface ScanLayerOptions {
    * Default: every kept file goes to scratch.
    */
   memory?: MemoryKeep;
+  /**
+   * Called once per kept file as soon as it is complete, in tar order, with a promise that
+   * settles when its bytes can be read (its scratch write is done), so a caller can parse it
+   * while the rest of the layer streams. Nothing is verified yet: whatever is derived must be
+   * dropped if scanLayer rejects, and only files still in the returned `files` count (a later
+   * entry of the same path replaces a file).
+   */
+  onFile?: (file: KeptFile, ready: Promise<void>) => void;
   signal?: AbortSignal;
 }
+
+const READY: Promise<void> = Promise.resolve();
 
 /**
  * An entry below a symlink of the same layer ("lib -> /etc", then "lib/passwd") is how tar
@@ -115,6 +125,16 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let seq = 0;
   let memoryBytes = 0;
+  const onFile = opts.onFile;
+  // Scratch files' readiness, for hardlinks to them (only when someone listens).
+  const readyOf = onFile ? new WeakMap<KeptFile, Promise<void>>() : undefined;
+  const kept = (f: KeptFile, ready: Promise<void>) => {
+    out.files.set(f.path, f);
+    if (onFile) {
+      if (ready !== READY) readyOf!.set(f, ready);
+      onFile(f, ready);
+    }
+  };
 
   const handler: TarEntryHandler = {
     entry(h): TarBodySink | undefined {
@@ -145,17 +165,17 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
           let at = 0;
           return {
             data: (v) => void (at += v.copy(bytes, at)),
-            end: () => void out.files.set(path, { path, bytes, ...info }),
+            end: () => kept({ path, bytes, ...info }, READY),
           };
         }
         const hostPath = join(opts.scratchDir, String(++seq));
-        return sink.scratchFile(hostPath, info.size, () => out.files.set(path, { path, hostPath, ...info }));
+        return sink.scratchFile(hostPath, (ready) => kept({ path, hostPath, ...info }, ready));
       }
       if (h.type === "link") {
         const target = normalizeEntryPath(h.linkname ?? "");
-        const kept = out.files.get(target);
-        if (kept && opts.wants(path, { size: kept.size, mode: kept.mode })) out.files.set(path, { ...kept, path });
-        else if (!kept && opts.wants(path, info)) out.unknowns.push({ path, layerDigest: opts.digest, reason: `hardlink to ${target}, which was not kept` });
+        const to = out.files.get(target);
+        if (to && opts.wants(path, { size: to.size, mode: to.mode })) kept({ ...to, path }, readyOf?.get(to) ?? READY);
+        else if (!to && opts.wants(path, info)) out.unknowns.push({ path, layerDigest: opts.digest, reason: `hardlink to ${target}, which was not kept` });
       } else if (h.type === "symlink") {
         out.symlinks.set(path, h.linkname ?? "");
       }
@@ -194,6 +214,8 @@ export interface ChunkRecycler {
 const SCRATCH_INFLIGHT = 8 << 20;
 /** Largest single scratch write. */
 const SCRATCH_BLOCK = 4 << 20;
+/** Blocks kept for reuse: what can be in flight, plus the one being filled. */
+const SPARE_BLOCKS = SCRATCH_INFLIGHT / SCRATCH_BLOCK + 1;
 
 /**
  * The end of the pipeline: counts expanded bytes against the cap, runs the tar scanner on each
@@ -208,6 +230,8 @@ class LayerSink extends Writable {
   private ioBytes = 0;
   private ioError: LookoutError | undefined;
   private readonly open = new Set<Promise<FileHandle>>();
+  /** Written blocks come back here: a few blocks serve every kept file of the layer. */
+  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly scanner: TarScanner,
@@ -280,11 +304,13 @@ class LayerSink extends Writable {
   }
 
   /** A kept file written to scratch: data copied into blocks, written in order, then closed. */
-  scratchFile(hostPath: string, size: number, done: () => void): TarBodySink {
+  scratchFile(hostPath: string, done: (ready: Promise<void>) => void): TarBodySink {
     const opening = open(hostPath, "wx", 0o600);
+    // Its failure reaches the scan through the write chain (ioError); a file whose writes never
+    // started (the scan stopped first) must not leave an unhandled rejection that kills the process.
+    opening.catch(() => {});
     this.open.add(opening);
     let chain: Promise<unknown> = opening;
-    let left = size;
     let block: Buffer | undefined;
     let fill = 0;
     const flush = () => {
@@ -293,16 +319,16 @@ class LayerSink extends Writable {
       block = undefined;
       fill = 0;
       chain = chain.then(() => opening).then((fh) => fh.write(b, 0, n));
+      chain.then(() => void (this.spare.length < SPARE_BLOCKS && this.spare.push(b)), () => {});
       this.track(chain, n);
     };
     return {
       data: (v) => {
         for (let off = 0; off < v.length; ) {
-          block ??= Buffer.allocUnsafe(Math.min(left, SCRATCH_BLOCK));
+          block ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(SCRATCH_BLOCK);
           const n = v.copy(block, fill, off);
           fill += n;
           off += n;
-          left -= n;
           if (fill === block.length) flush();
         }
       },
@@ -319,7 +345,10 @@ class LayerSink extends Writable {
         this.track(closing, 0);
         // Recorded now, in tar order (a later entry of the same path, a hardlink to it); the
         // bytes are on disk before scanLayer returns (_final waits for every write).
-        done();
+        // A failed write fails the scan through ioError; `ready` only reports it to listeners.
+        const ready = closing.then(() => undefined);
+        ready.catch(() => {});
+        done(ready);
       },
     };
   }
