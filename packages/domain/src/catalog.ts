@@ -34,7 +34,11 @@ export interface LayerFile extends FileInfo {
 export interface CatalogContext {
   /** Record a file that could not be understood; the scan goes on. */
   unknown(path: string, reason: string): void;
-  /** Fetch another kept file of the same layer (e.g. a -wal next to an rpmdb.sqlite). */
+  /**
+   * Fetch another kept file of the same layer (e.g. a -wal next to an rpmdb.sqlite). Only for
+   * catalogers declared `afterLayer`: the others parse files as they arrive, before their
+   * siblings exist, and get an error here.
+   */
   sibling(path: string): LayerFile | undefined;
 }
 
@@ -64,6 +68,11 @@ export interface FileCataloger {
   readonly version: number;
   /** Index keys that narrow which entries `wants` sees; without it `wants` sees every file. */
   readonly match?: FileMatch;
+  /**
+   * Parse after the whole layer has streamed, when `ctx.sibling` can see every kept file of it.
+   * Default: each file is parsed as soon as it has streamed, while the layer goes on.
+   */
+  readonly afterLayer?: boolean;
   /** Called for every regular file in every layer it matches: must be cheap (path tests only). */
   wants(path: string, info: FileInfo): boolean;
   /**

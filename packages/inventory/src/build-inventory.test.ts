@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -187,6 +188,102 @@ describe("buildInventory", () => {
     await buildInventory(img, { catalogers: [hostPathCataloger], scratchDir });
     expect(seen.sort()).toEqual(["/opt/x.bin: random access (1 file in scratch)", "/opt/y.bin: read only"]);
     expect(await readdir(scratchDir)).toEqual([]); // the layer's scratch is removed afterwards
+  });
+
+  it("parses a scratch-kept file while the rest of its layer still streams", async () => {
+    // Decoders hand on output in slots of up to 1 MiB: 4 MiB of incompressible bytes follow the file.
+    const img = await image("early", [{ entries: [{ name: "opt/a.pkgs", content: "left-pad 1.0.0\n" }, { name: "opt/z.bin", content: randomBytes(4 << 20) }] }]);
+    const whole = await readFile(join(dir, "early/blobs/sha256", img.layers[0]!.digest.slice(7)));
+    const { PassThrough } = await import("node:stream");
+    let parsedAt = "";
+    let streamed = false;
+    let parsed: () => void = () => {};
+    const parsedNow = new Promise<void>((r) => (parsed = r));
+    const src: ImageSource = {
+      ...img,
+      // The first 3 MiB, then the rest only after the parse ran or 5 s passed.
+      openLayer: async () => {
+        const s = new PassThrough();
+        s.write(whole.subarray(0, 3 << 20));
+        void Promise.race([parsedNow, new Promise((r) => setTimeout(r, 5000))]).then(() => {
+          streamed = true;
+          s.end(whole.subarray(3 << 20));
+        });
+        return s;
+      },
+    };
+    const lines: FileCataloger = {
+      ...linesTestCataloger,
+      async parse(file, ctx) {
+        parsedAt = streamed ? "after the stream" : "during the stream";
+        parsed();
+        return linesTestCataloger.parse(file, ctx);
+      },
+    };
+    const inv = await buildInventory(src, { catalogers: [lines], scratchDir: join(dir, "scratch-early"), memory: { maxFileBytes: 0, maxTotalBytes: 0 } });
+    expect(parsedAt).toBe("during the stream");
+    expect(inv.packages.map((p) => `${p.name}@${p.version}`)).toEqual(["left-pad@1.0.0"]);
+  });
+
+  it("a file replaced later in its layer counts once, with its last content, in scratch or in memory", async () => {
+    const img = await image("replaced", [{ entries: [{ name: "opt/a.pkgs", content: "left-pad 1.0.0\n" }, { name: "opt/b.pkgs", content: "chalk 5.0.0\n" }, { name: "opt/a.pkgs", content: "left-pad 1.3.0\n" }] }]);
+    for (const memory of [{ maxFileBytes: 0, maxTotalBytes: 0 }, { maxFileBytes: 1024, maxTotalBytes: 1024 }]) {
+      const inv = await buildInventory(img, { catalogers: [linesTestCataloger], scratchDir: join(dir, "scratch-replaced", String(memory.maxFileBytes)), memory });
+      expect(inv.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(["chalk@5.0.0", "left-pad@1.3.0"]);
+    }
+  });
+
+  it("ctx.sibling sees every kept file of the layer for afterLayer catalogers, and is an unknown for the others", async () => {
+    const img = await image("siblings", [{ entries: [{ name: "var/lib/rpm/rpmdb.sqlite", content: "db" }, { name: "var/lib/rpm/rpmdb.sqlite-wal", content: "wal" }] }]);
+    const reader = (afterLayer: boolean): FileCataloger => ({
+      name: `test-sibling-${afterLayer}`,
+      version: 1,
+      afterLayer,
+      wants: (p) => p.endsWith(".sqlite") || p.endsWith(".sqlite-wal"),
+      async parse(file, ctx) {
+        if (file.path.endsWith("-wal")) return [];
+        const wal = ctx.sibling(file.path + "-wal");
+        return [{ type: "rpm", name: `${afterLayer}`, version: (await wal!.read()).toString(), ecosystem: "x", purl: "pkg:rpm/x", path: file.path }];
+      },
+    });
+    for (const memory of [{ maxFileBytes: 0, maxTotalBytes: 0 }, undefined]) {
+      const inv = await buildInventory(img, { catalogers: [reader(true), reader(false)], scratchDir: join(dir, "scratch-sib", String(Math.random()).slice(2)), ...(memory ? { memory } : {}) });
+      expect(inv.packages.map((p) => `${p.name}:${p.version}`)).toEqual(["true:wal"]);
+      expect(inv.unknowns.map((u) => u.reason).join("\n")).toMatch(/test-sibling-false: .*afterLayer/);
+    }
+  });
+
+  it("a layer that fails after a scratch file was handed over waits for its parse before removing scratch", async () => {
+    const img = await image("failparse", [{ entries: [{ name: "opt/a.pkgs", content: "left-pad 1.0.0\n" }, { name: "opt/z.bin", content: randomBytes(4 << 20) }] }]);
+    const whole = await readFile(join(dir, "failparse/blobs/sha256", img.layers[0]!.digest.slice(7)));
+    const { PassThrough } = await import("node:stream");
+    let parsing: () => void = () => {};
+    const started = new Promise<void>((r) => (parsing = r));
+    const src: ImageSource = {
+      ...img,
+      openLayer: async () => {
+        const s = new PassThrough();
+        s.write(whole.subarray(0, 3 << 20));
+        void Promise.race([started, new Promise((r) => setTimeout(r, 2000))]).then(() => s.destroy(new Error("connection reset")));
+        return s;
+      },
+    };
+    const scratchDir = join(dir, "scratch-failparse");
+    const read: string[] = [];
+    const slow: FileCataloger = {
+      ...linesTestCataloger,
+      async parse(file) {
+        const host = await file.hostPath();
+        parsing();
+        await new Promise((r) => setTimeout(r, 200)); // still reading when the layer fails
+        read.push(await readFile(host, "utf8"));
+        return [];
+      },
+    };
+    const err = await buildInventory(src, { catalogers: [slow], scratchDir, memory: { maxFileBytes: 0, maxTotalBytes: 0 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(read).toEqual(["left-pad 1.0.0\n"]);
+    expect(await readdir(scratchDir)).toEqual([]);
   });
 
   it("passes merged packages and the distro to finalize", async () => {

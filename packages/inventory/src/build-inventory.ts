@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { LookoutError, type Distro, type FileCataloger, type FileInfo, type Inventory, type LayerDescriptor, type Package } from "@lookout/domain";
 import { scanLayer, withDefaults, type ImageSource, type LayerLimits, type MemoryKeep } from "@lookout/oci";
 import { layerCacheKey, type LayerCache } from "./cache.js";
-import { catalogLayer } from "./catalog-layer.js";
+import { LayerCatalog } from "./catalog-layer.js";
 import type { LayerResult } from "./layer-result.js";
 import { mergeLayers } from "./merge.js";
 import { WantIndex } from "./want-index.js";
@@ -76,14 +76,19 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
       return;
     }
     const scratch = join(opts.scratchDir, `layer-${index}-${layer.digest.slice(7, 19)}`);
+    const catalog = new LayerCatalog(layer.digest, opts.catalogers, distroFiles, limits.maxFileBytes, scratch);
     try {
       const raw = await source.openLayer(layer, { signal });
-      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, memory: opts.memory ?? DEFAULT_MEMORY_KEEP, signal });
-      results[index] = await catalogLayer(contents, opts.catalogers, distroFiles, limits.maxFileBytes, scratch);
+      // Scratch files are parsed as they stream; results count only once the whole layer has
+      // streamed and its digest matched (scanLayer resolved).
+      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, memory: opts.memory ?? DEFAULT_MEMORY_KEEP, onFile: catalog.add, signal });
+      results[index] = await catalog.finish(contents);
       // A cache that cannot store (disk full, read-only) costs a re-scan later, never this scan.
       await opts.cache?.set(key, results[index]).catch((e: unknown) => opts.onCacheError?.(e));
       opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: contents.stats.expandedBytes });
     } finally {
+      // Parses still reading scratch files (the layer failed) end before their files go.
+      await catalog.settled();
       await rm(scratch, { recursive: true, force: true });
     }
   };
