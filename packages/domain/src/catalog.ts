@@ -15,6 +15,21 @@ export interface FileInfo {
   mode: number;
 }
 
+/** First bytes of a file that `FileCataloger.sample` decides on (fewer for a smaller file). */
+export const SAMPLE_HEAD_BYTES = 64 * 1024;
+
+/**
+ * What to keep of a file, decided on its first bytes: all of it, nothing, or byte ranges
+ * ([offset, length], read as the file streams past; ranges before the head's end are free).
+ */
+export type SamplePlan = "whole" | "skip" | { ranges: readonly (readonly [number, number])[] };
+
+/** A kept byte range of a sampled file. */
+export interface SampledRange {
+  offset: number;
+  bytes: Buffer;
+}
+
 export interface LayerFile extends FileInfo {
   /** Normalised absolute path inside the image: "/var/lib/dpkg/status". */
   path: string;
@@ -29,6 +44,12 @@ export interface LayerFile extends FileInfo {
    * zip, executables). Small files are held in memory and only written out on this call.
    */
   hostPath(): Promise<string>;
+  /**
+   * Set when only ranges of the file were kept (every cataloger that wanted it sampled it):
+   * read, stream and hostPath then reject with LKT_ERR_SAMPLE_SHORT, and so should a parser
+   * that needs bytes outside these ranges; the layer is then read again with whole files.
+   */
+  sampled?: readonly SampledRange[];
 }
 
 export interface CatalogContext {
@@ -73,6 +94,13 @@ export interface FileCataloger {
    * Default: each file is parsed as soon as it has streamed, while the layer goes on.
    */
   readonly afterLayer?: boolean;
+  /**
+   * Keep only what this cataloger needs of a wanted file, decided on its first
+   * SAMPLE_HEAD_BYTES (an executable's headers name the ranges its build info lives in). The
+   * file is sampled only when every cataloger that wants it returns ranges or "skip". Without
+   * it the whole file is kept.
+   */
+  sample?(head: Buffer, file: FileInfo & { path: string }): SamplePlan;
   /** Called for every regular file in every layer it matches: must be cheap (path tests only). */
   wants(path: string, info: FileInfo): boolean;
   /**

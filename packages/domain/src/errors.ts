@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   LKT_ERR_PATH_ESCAPE: "path leaves the image root",
   LKT_ERR_PACKAGE_DB_INVALID: "package database or manifest in the image is malformed",
   LKT_ERR_ARCHIVE_LIMIT: "archive or binary in the image exceeds a parsing cap (entries, size, nesting)",
+  LKT_ERR_SAMPLE_SHORT: "a parser needs bytes of a file that were not kept (the layer is read again whole)",
   LKT_ERR_SOURCE_INVALID: "local image source malformed",
   LKT_ERR_VERSION_INVALID: "version string not valid for its ecosystem",
   LKT_ERR_ECOSYSTEM_UNSUPPORTED: "ecosystem not supported",

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLookoutError, type FileCataloger, type LayerDescriptor } from "@lookout/domain";
+import { isLookoutError, LookoutError, type FileCataloger, type LayerDescriptor } from "@lookout/domain";
 import { openOciLayout, type ImageSource } from "@lookout/oci";
 import { writeOciLayout, type TestLayer } from "@lookout/oci/testing";
-import { buildInventory, type BuildInventoryOptions } from "./build-inventory.js";
+import { buildInventory, type BuildInventoryOptions, type LayerEvent } from "./build-inventory.js";
 import { DirectoryLayerCache, MemoryLayerCache } from "./cache.js";
 import { detectTestDistro, dpkgTestCataloger, failingTestCataloger, linesTestCataloger } from "./test-catalogers.js";
 
@@ -284,6 +284,35 @@ describe("buildInventory", () => {
     expect(err).toBeInstanceOf(Error);
     expect(read).toEqual(["left-pad 1.0.0\n"]);
     expect(await readdir(scratchDir)).toEqual([]);
+  });
+
+  it("samples a file when every cataloger that wants it says what it needs, and reads the layer again when a parse falls short", async () => {
+    const body = "left-pad 2.0.0\n" + "\n".repeat(200 << 10);
+    const img = await image("sampled", [{ entries: [{ name: "opt/a.pkgs", content: "left-pad 1.0.0\n" }, { name: "opt/big.pkgs", content: body }] }]);
+    const seen: string[] = [];
+    // Samples .pkgs files: the first 16 bytes (covered by the head); a file that needs more
+    // than its sample throws LKT_ERR_SAMPLE_SHORT, like a Go binary whose strings were not kept.
+    const sampling: FileCataloger = {
+      ...linesTestCataloger,
+      sample: () => ({ ranges: [[0, 16]] }),
+      async parse(file, ctx) {
+        seen.push(`${file.path} ${file.sampled ? "sampled" : "whole"}`);
+        if (!file.sampled) return linesTestCataloger.parse(file, ctx);
+        const head = file.sampled[0]!.bytes;
+        if (head.length < file.size) throw new LookoutError("LKT_ERR_SAMPLE_SHORT", `${file.path}: needs the rest`);
+        return linesTestCataloger.parse({ ...file, read: async () => head }, ctx);
+      },
+    };
+    const events: LayerEvent[] = [];
+    const inv = await buildInventory(img, { catalogers: [sampling], scratchDir: join(dir, "scratch-sampled"), onLayer: (e) => events.push(e) });
+    expect(seen.sort()).toEqual(["/opt/a.pkgs sampled", "/opt/a.pkgs whole", "/opt/big.pkgs sampled", "/opt/big.pkgs whole"]);
+    expect(inv.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(["left-pad@1.0.0", "left-pad@2.0.0"]);
+    expect(inv.unknowns).toEqual([]);
+    expect(events.map((e) => e.reread)).toEqual([true]);
+    // A cataloger without a plan for a file keeps it whole, whatever the others say.
+    seen.length = 0;
+    await buildInventory(img, { catalogers: [sampling, { ...linesTestCataloger, name: "test-lines-2" }], scratchDir: join(dir, "scratch-sampled2") });
+    expect(seen.sort()).toEqual(["/opt/a.pkgs whole", "/opt/big.pkgs whole"]);
   });
 
   it("passes merged packages and the distro to finalize", async () => {

@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { LookoutError, type Distro, type FileCataloger, type FileInfo, type Inventory, type LayerDescriptor, type Package } from "@lookout/domain";
+import { LookoutError, type Distro, type FileCataloger, type FileInfo, type Inventory, type LayerDescriptor, type Package, type SamplePlan } from "@lookout/domain";
 import { scanLayer, withDefaults, type ImageSource, type LayerLimits, type MemoryKeep } from "@lookout/oci";
 import { layerCacheKey, type LayerCache } from "./cache.js";
 import { LayerCatalog } from "./catalog-layer.js";
 import type { LayerResult } from "./layer-result.js";
 import { mergeLayers } from "./merge.js";
-import { WantIndex } from "./want-index.js";
+import { hits, WantIndex } from "./want-index.js";
 
 /** os-release locations (os-release(5)); callers may pass their own list. */
 export const DEFAULT_DISTRO_FILES = ["/etc/os-release", "/usr/lib/os-release"];
@@ -23,8 +23,10 @@ export interface LayerEvent {
   index: number;
   cached: boolean;
   ms: number;
-  /** Decompressed bytes read (0 on a cache hit). */
+  /** Decompressed bytes read (0 on a cache hit; the second read's when the layer was read again). */
   expandedBytes: number;
+  /** The layer was read a second time, with whole files, because a sampled file fell short. */
+  reread?: boolean;
 }
 
 export interface BuildInventoryOptions {
@@ -61,6 +63,7 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
   const limits = withDefaults(opts.limits);
   const index = new WantIndex(opts.catalogers);
   const wants = (path: string, info: FileInfo) => distroSet.has(path) || index.wants(path, info);
+  const sample = samplerFor(opts.catalogers);
   const results: LayerResult[] = new Array(source.layers.length);
   // First layer failure cancels the layer still in flight: the job fails fast.
   const failFast = new AbortController();
@@ -75,17 +78,26 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
       opts.onLayer?.({ digest: layer.digest, index, cached: true, ms: Date.now() - t0, expandedBytes: 0 });
       return;
     }
-    const scratch = join(opts.scratchDir, `layer-${index}-${layer.digest.slice(7, 19)}`);
+    // Sampled executables first; a parser that needed bytes a sample did not keep (an old Go
+    // binary's strings before its data segment) gets the layer read again with whole files.
+    let attempt = await catalogOnce(layer, index, true);
+    if (attempt.short) attempt = await catalogOnce(layer, index, false);
+    results[index] = attempt.result;
+    // A cache that cannot store (disk full, read-only) costs a re-scan later, never this scan.
+    await opts.cache?.set(key, results[index]).catch((e: unknown) => opts.onCacheError?.(e));
+    opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: attempt.expandedBytes, ...(attempt.reread ? { reread: true } : {}) });
+  };
+
+  const catalogOnce = async (layer: LayerDescriptor, index: number, sampling: boolean) => {
+    const scratch = join(opts.scratchDir, `layer-${index}-${layer.digest.slice(7, 19)}${sampling ? "" : "-whole"}`);
     const catalog = new LayerCatalog(layer.digest, opts.catalogers, distroFiles, limits.maxFileBytes, scratch);
     try {
       const raw = await source.openLayer(layer, { signal });
       // Scratch files are parsed as they stream; results count only once the whole layer has
       // streamed and its digest matched (scanLayer resolved).
-      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, memory: opts.memory ?? DEFAULT_MEMORY_KEEP, onFile: catalog.add, signal });
-      results[index] = await catalog.finish(contents);
-      // A cache that cannot store (disk full, read-only) costs a re-scan later, never this scan.
-      await opts.cache?.set(key, results[index]).catch((e: unknown) => opts.onCacheError?.(e));
-      opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: contents.stats.expandedBytes });
+      const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, memory: opts.memory ?? DEFAULT_MEMORY_KEEP, onFile: catalog.add, ...(sampling && sample ? { sample } : {}), signal });
+      const result = await catalog.finish(contents);
+      return { result, short: catalog.short > 0, reread: !sampling, expandedBytes: contents.stats.expandedBytes };
     } finally {
       // Parses still reading scratch files (the layer failed) end before their files go.
       await catalog.settled();
@@ -123,4 +135,30 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
   if (failed !== undefined) throw failed;
   const r = runs.find((x) => x.status === "rejected") as PromiseRejectedResult | undefined;
   if (r) throw r.reason;
+}
+
+/**
+ * The scan's sampling hook: a wanted file is sampled only when every cataloger that wants it
+ * can say from the head what it needs (FileCataloger.sample); their plans are merged (any
+ * "whole" wins, ranges add up, all "skip" keeps nothing).
+ */
+function samplerFor(catalogers: readonly FileCataloger[]): ((path: string, info: FileInfo) => ((head: Buffer) => SamplePlan) | undefined) | undefined {
+  if (!catalogers.some((c) => c.sample)) return undefined;
+  return (path, info) => {
+    const takers = catalogers.filter((c) => (!c.match || hits(c.match, path, info)) && c.wants(path, info));
+    if (takers.length === 0 || takers.some((c) => !c.sample)) return undefined;
+    return (head) => {
+      const ranges: (readonly [number, number])[] = [];
+      let skip = true;
+      for (const c of takers) {
+        const plan = c.sample!(head, { path, ...info });
+        if (plan === "whole") return "whole";
+        if (plan !== "skip") {
+          skip = false;
+          ranges.push(...plan.ranges);
+        }
+      }
+      return skip ? "skip" : { ranges };
+    };
+  };
 }

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { LookoutError, describeError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
+import { LookoutError, describeError, isLookoutError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
 import type { KeptFile, LayerContents } from "@lookout/oci";
 import type { LayerResult } from "./layer-result.js";
 import { hits } from "./want-index.js";
@@ -46,6 +46,8 @@ export class LayerCatalog {
   private readonly parsed = new Map<KeptFile, Promise<FileResult>>();
   private readonly views = new Map<KeptFile, LayerFile>();
   private seq = 0;
+  /** Parses that needed bytes a sampled file did not keep (LKT_ERR_SAMPLE_SHORT). */
+  short = 0;
 
   constructor(
     private readonly digest: string,
@@ -60,7 +62,7 @@ export class LayerCatalog {
 
   /** Start parsing a complete scratch-kept file once its bytes are on disk. Never throws. */
   readonly add = (f: KeptFile, ready: Promise<void>): void => {
-    if (f.bytes) return;
+    if (f.bytes || f.sampled) return;
     const cats = this.early.filter((c) => wanted(c, f));
     if (cats.length === 0) return;
     // A failed scratch write fails the layer; nothing is parsed from a half-written file.
@@ -105,6 +107,7 @@ export class LayerCatalog {
       try {
         for (const pkg of await cat.parse(file, ctx)) packages.push({ ...pkg, path: pkg.path || file.path });
       } catch (e) {
+        if (isLookoutError(e, "LKT_ERR_SAMPLE_SHORT")) this.short++;
         unknowns.push(`${cat.name}: ${describeError(e)}`);
       }
     }
@@ -121,6 +124,14 @@ export class LayerCatalog {
     if (v) return v;
     let host: Promise<string> | undefined = f.hostPath === undefined ? undefined : Promise.resolve(f.hostPath);
     const keepCap = this.keepCap;
+    if (f.sampled) {
+      const err = () => new LookoutError("LKT_ERR_SAMPLE_SHORT", `${f.path}: only ranges of the file were kept`);
+      const short = () => Promise.reject(err());
+      const stream = () => new Readable({ read() { this.destroy(err()); } });
+      v = { path: f.path, size: f.size, mode: f.mode, layerDigest: this.digest, sampled: f.sampled, hostPath: short, read: short, stream };
+      this.views.set(f, v);
+      return v;
+    }
     v = {
       path: f.path,
       size: f.size,

@@ -2,7 +2,7 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { LookoutError, type FileInfo, type Unknown } from "@lookout/domain";
+import { LookoutError, type FileInfo, type SampledRange, type SamplePlan, type Unknown } from "@lookout/domain";
 import { DigestVerifier, WORKER_HASH_MIN } from "../digest.js";
 import { layerCompression } from "../media-types.js";
 import { asLayerError, layerDecoders } from "./decompress.js";
@@ -10,6 +10,7 @@ import type { WorkerDecoder } from "./worker-decoder.js";
 import { TarScanner, type TarBodySink, type TarEntryHandler } from "./tar-scan.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
 import { basename, dirname, normalizeEntryPath } from "./paths.js";
+import { sampleSink } from "./sample.js";
 
 /** A regular file kept from a layer: held in memory (`bytes`) or copied into the scratch directory (`hostPath`). */
 export interface KeptFile extends FileInfo {
@@ -18,6 +19,8 @@ export interface KeptFile extends FileInfo {
   hostPath?: string;
   /** Whole content, for files kept in memory (see ScanLayerOptions.memory). */
   bytes?: Buffer;
+  /** Kept byte ranges, for files kept by a sampling plan (see ScanLayerOptions.sample). */
+  sampled?: SampledRange[];
 }
 
 /** Small wanted files are held in memory up to these caps; the rest go to the scratch directory. */
@@ -65,6 +68,12 @@ export interface ScanLayerOptions {
    * entry of the same path replaces a file).
    */
   onFile?: (file: KeptFile, ready: Promise<void>) => void;
+  /**
+   * For a wanted file, a function that decides from its first SAMPLE_HEAD_BYTES what to keep
+   * (whole, nothing, or byte ranges held in memory, at most MAX_SAMPLED_BYTES); undefined keeps
+   * the file whole as usual.
+   */
+  sample?: (path: string, info: FileInfo) => ((head: Buffer) => SamplePlan) | undefined;
   signal?: AbortSignal;
 }
 
@@ -136,6 +145,22 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     }
   };
 
+  /** A wanted file kept whole: in memory within its caps, else in the scratch directory. */
+  const keepWhole = (path: string, info: FileInfo): TarBodySink => {
+    const mem = opts.memory;
+    if (mem && info.size <= mem.maxFileBytes && memoryBytes + info.size <= mem.maxTotalBytes) {
+      memoryBytes += info.size;
+      const bytes = Buffer.allocUnsafe(info.size);
+      let at = 0;
+      return {
+        data: (v) => void (at += v.copy(bytes, at)),
+        end: () => kept({ path, bytes, ...info }, READY),
+      };
+    }
+    const hostPath = join(opts.scratchDir, String(++seq));
+    return sink.scratchFile(hostPath, (ready) => kept({ path, hostPath, ...info }, ready));
+  };
+
   const handler: TarEntryHandler = {
     entry(h): TarBodySink | undefined {
       if (++out.stats.entries > limits.maxEntries) throw new LookoutError("LKT_ERR_LAYER_LIMIT", `${what}: more than ${limits.maxEntries} entries`);
@@ -158,18 +183,16 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
           return undefined;
         }
         out.stats.keptBytes += info.size;
-        const mem = opts.memory;
-        if (mem && info.size <= mem.maxFileBytes && memoryBytes + info.size <= mem.maxTotalBytes) {
-          memoryBytes += info.size;
-          const bytes = Buffer.allocUnsafe(info.size);
-          let at = 0;
-          return {
-            data: (v) => void (at += v.copy(bytes, at)),
-            end: () => kept({ path, bytes, ...info }, READY),
-          };
-        }
-        const hostPath = join(opts.scratchDir, String(++seq));
-        return sink.scratchFile(hostPath, (ready) => kept({ path, hostPath, ...info }, ready));
+        const decide = opts.sample?.(path, info);
+        if (!decide) return keepWhole(path, info);
+        return sampleSink(info.size, decide, {
+          whole: () => keepWhole(path, info),
+          done: (sampled) => {
+            // Only the sampled bytes stay kept.
+            out.stats.keptBytes -= info.size - (sampled?.reduce((n, r) => n + r.bytes.length, 0) ?? 0);
+            if (sampled) kept({ path, sampled, ...info }, READY);
+          },
+        });
       }
       if (h.type === "link") {
         const target = normalizeEntryPath(h.linkname ?? "");
