@@ -1,6 +1,6 @@
 import { LookoutError } from "@lookout/domain";
 import { readAddr, readExeLayout } from "./exe.js";
-import { RandomAccess } from "./random-access.js";
+import { RandomAccess, type ByteReader } from "./random-access.js";
 
 /** The raw build info Go links into every module-aware binary (`go version -m`). */
 export interface GoBuildInfo {
@@ -30,7 +30,11 @@ function malformed(path: string, what: string): LookoutError {
  * when the build info is present but malformed.
  */
 export async function readGoBuildInfo(hostPath: string, imagePath: string): Promise<GoBuildInfo | undefined> {
-  const ra = await RandomAccess.open(hostPath, `go: ${imagePath}`);
+  return readGoBuildInfoFrom(await RandomAccess.open(hostPath, `go: ${imagePath}`), imagePath);
+}
+
+/** readGoBuildInfo over any reader (a sampled file's ranges included); closes it. */
+export async function readGoBuildInfoFrom(ra: ByteReader, imagePath: string): Promise<GoBuildInfo | undefined> {
   try {
     const layout = await readExeLayout(ra);
     if (!layout || layout.dataStart === undefined) return undefined;
@@ -128,7 +132,7 @@ function inlineLength(b: Buffer, imagePath: string): number {
   return c.next + c.value;
 }
 
-async function readLonger(ra: RandomAccess, layout: Parameters<typeof readAddr>[1], addr: number, len: number, imagePath: string): Promise<Buffer> {
+async function readLonger(ra: ByteReader, layout: Parameters<typeof readAddr>[1], addr: number, len: number, imagePath: string): Promise<Buffer> {
   const buf = await readAddr(ra, layout, addr, len);
   if (!buf || buf.length < len) throw malformed(imagePath, "inline strings run past the file");
   return buf;

@@ -1,5 +1,5 @@
 import { LookoutError } from "@lookout/domain";
-import type { RandomAccess } from "./random-access.js";
+import type { ByteReader } from "./random-access.js";
 
 /** A loaded range: virtual address `addr` is file offset `off` for `size` bytes. */
 export interface MappedRange {
@@ -24,7 +24,7 @@ export interface ExeLayout {
 
 const MAX_TABLE_BYTES = 4 * 1024 * 1024;
 
-function bad(ra: RandomAccess, what: string): LookoutError {
+function bad(ra: ByteReader, what: string): LookoutError {
   return new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `binary: ${what}`, { details: { size: ra.size } });
 }
 
@@ -50,7 +50,7 @@ class Reader {
 }
 
 /** Reads the section/segment tables of an ELF, PE or Mach-O file; undefined for anything else. */
-export async function readExeLayout(ra: RandomAccess): Promise<ExeLayout | undefined> {
+export async function readExeLayout(ra: ByteReader): Promise<ExeLayout | undefined> {
   const head = await ra.readUpTo(0, 64);
   if (head.length < 64) return undefined;
   if (head.readUInt32BE(0) === 0x7f454c46) return readElf(ra, head);
@@ -62,13 +62,13 @@ export async function readExeLayout(ra: RandomAccess): Promise<ExeLayout | undef
   return undefined;
 }
 
-async function table(ra: RandomAccess, off: number, n: number, entSize: number, what: string): Promise<Buffer> {
+async function table(ra: ByteReader, off: number, n: number, entSize: number, what: string): Promise<Buffer> {
   if (n * entSize > MAX_TABLE_BYTES) throw bad(ra, `${what} table of ${n} entries is implausible`);
   if (off + n * entSize > ra.size) throw bad(ra, `${what} table lies outside the file`);
   return ra.read(off, n * entSize);
 }
 
-async function readElf(ra: RandomAccess, head: Buffer): Promise<ExeLayout> {
+async function readElf(ra: ByteReader, head: Buffer): Promise<ExeLayout> {
   const is64 = head[4] === 2;
   const le = head[5] !== 2;
   const h = new Reader(head, le);
@@ -117,7 +117,7 @@ async function readElf(ra: RandomAccess, head: Buffer): Promise<ExeLayout> {
   return { format: "elf", littleEndian: le, sections, ranges, dataStart: buildinfo?.addr ?? dataSegment };
 }
 
-async function readPe(ra: RandomAccess, head: Buffer): Promise<ExeLayout | undefined> {
+async function readPe(ra: ByteReader, head: Buffer): Promise<ExeLayout | undefined> {
   const peOff = head.readUInt32LE(0x3c);
   const coff = await ra.readUpTo(peOff, 24 + 240);
   if (coff.length < 24 + 96 || coff.toString("latin1", 0, 4) !== "PE\u0000\u0000") return undefined;
@@ -144,7 +144,7 @@ async function readPe(ra: RandomAccess, head: Buffer): Promise<ExeLayout | undef
   return { format: "pe", littleEndian: true, sections, ranges: sections, dataStart };
 }
 
-async function readMacho(ra: RandomAccess, le: boolean, is64: boolean): Promise<ExeLayout> {
+async function readMacho(ra: ByteReader, le: boolean, is64: boolean): Promise<ExeLayout> {
   const hdrSize = is64 ? 32 : 28;
   const h = new Reader(await ra.read(0, hdrSize), le);
   const ncmds = h.u32(16);
@@ -187,7 +187,7 @@ async function readMacho(ra: RandomAccess, le: boolean, is64: boolean): Promise<
 }
 
 /** Reads `len` bytes at virtual address `addr` (clamped to the containing range). */
-export async function readAddr(ra: RandomAccess, layout: ExeLayout, addr: number, len: number): Promise<Buffer | undefined> {
+export async function readAddr(ra: ByteReader, layout: ExeLayout, addr: number, len: number): Promise<Buffer | undefined> {
   for (const r of layout.ranges) {
     if (addr >= r.addr && addr < r.addr + r.size) {
       const off = r.off + (addr - r.addr);

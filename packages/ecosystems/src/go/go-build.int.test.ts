@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLookoutError, SAMPLE_HEAD_BYTES, type LayerFile } from "@lookout/domain";
 import type { FileCataloger } from "../types.js";
+import { rustBinaryCataloger } from "../rust/index.js";
 import { layerFileFrom, parseWith } from "../npm/testing.js";
 import { goBinaryCataloger } from "./index.js";
 
@@ -64,6 +66,19 @@ async function ours(exe: string): Promise<string[]> {
   return pkgs.map((p) => `${p.name}@${p.version}${p.meta?.goReplaces ? ` (replaces ${p.meta.goReplaces})` : ""}${p.meta?.goReplacedByDir ? ` (dir ${p.meta.goReplacedByDir})` : ""}`);
 }
 
+/** The file as the layer walker keeps it under the catalogers' plans: only the sampled ranges. */
+function sampledFile(exe: string, path: string): LayerFile | "whole" | "skip" {
+  const bytes = readFileSync(exe);
+  const head = bytes.subarray(0, SAMPLE_HEAD_BYTES);
+  const plans = [goBinaryCataloger, rustBinaryCataloger].map((c) => c.sample!(head, { path, size: bytes.length, mode: 0o755 }));
+  if (plans.includes("whole")) return "whole";
+  const ranges = plans.flatMap((p) => (typeof p === "string" ? [] : p.ranges));
+  if (ranges.length === 0) return "skip";
+  const short = () => Promise.reject(new Error("not kept"));
+  const sampled = [[0, head.length] as const, ...ranges].map(([off, len]) => ({ offset: off, bytes: bytes.subarray(off, Math.min(off + len, bytes.length)) }));
+  return { path, size: bytes.length, mode: 0o755, layerDigest: "sha256:" + "0".repeat(64), sampled, read: short, hostPath: short, stream: () => { throw new Error("not kept"); } };
+}
+
 describe("go-binary on binaries built with go build", () => {
   let vendored: string;
   let dirReplaced: string;
@@ -93,6 +108,34 @@ describe("go-binary on binaries built with go build", () => {
     const want = oracle(exe);
     expect(want).toEqual([expect.stringMatching(/^stdlib@1\.\d+/), "example.com/fork@1.0.1 (replaces example.com/greet@v1.2.3)"]);
     expect(await ours(exe)).toEqual(want);
+  });
+
+  it.each([
+    ["linux", "amd64"],
+    ["linux", "386"],
+    ["linux", "s390x"],
+  ])("sampled from its head, a %s/%s Go program gives what the whole file gives from a small part of it", async (goos, goarch) => {
+    const exe = build(dirReplaced, `sampled-${goos}-${goarch}`, goos, goarch, ["-mod=mod"]);
+    const file = sampledFile(exe, "/usr/local/bin/hello");
+    if (typeof file === "string") throw new Error(`planned ${file}`);
+    const kept = file.sampled!.reduce((n, r) => n + r.bytes.length, 0);
+    expect(kept).toBeLessThan(file.size / 4);
+    const pkgs = await parseWith(binary, file);
+    expect(pkgs.map((p) => `${p.name}@${p.version}${p.meta?.goReplacedByDir ? ` (dir ${p.meta.goReplacedByDir})` : ""}`)).toEqual(oracle(exe));
+    // The Rust reader skips a Go program without reading it.
+    expect(await parseWith(rustBinaryCataloger, file)).toEqual([]);
+    // Bytes the sample lacks (here the data segment) fail as LKT_ERR_SAMPLE_SHORT, never as "no build info".
+    const err = await parseWith(binary, { ...file, sampled: file.sampled!.slice(0, 1) }).catch((e: unknown) => e);
+    expect(isLookoutError(err, "LKT_ERR_SAMPLE_SHORT")).toBe(true);
+  });
+
+  it("PE and Mach-O programs and a C program are kept whole; a non-executable is skipped", () => {
+    expect(sampledFile(build(dirReplaced, "pe", "windows", "amd64", ["-mod=mod"]), "/app/hello.exe")).toBe("whole");
+    expect(sampledFile(build(dirReplaced, "macho", "darwin", "arm64", ["-mod=mod"]), "/app/hello")).toBe("whole");
+    expect(sampledFile("/bin/ls", "/bin/ls")).toBe("whole");
+    const text = join(work, "script");
+    writeFileSync(text, "#!/bin/sh\n" + "echo hi\n".repeat(20000));
+    expect(sampledFile(text, "/usr/bin/tool")).toBe("skip");
   });
 
   it.each([

@@ -1,5 +1,7 @@
 import type { FileCataloger, FileInfo } from "../types.js";
-import { readGoBuildInfo } from "./buildinfo.js";
+import { readGoBuildInfoFrom } from "./buildinfo.js";
+import { openReader } from "./random-access.js";
+import { goBinaryPlan } from "./sample.js";
 import { parseGoMod } from "./parse-go-mod.js";
 import { packagesFromModinfo } from "./parse-modinfo.js";
 
@@ -31,8 +33,9 @@ export const goBinaryCataloger = {
   version: 1,
   match: { executables: true },
   wants: wantsExecutable,
+  sample: (head, file) => goBinaryPlan(head, file.size),
   async parse(file) {
-    const info = await readGoBuildInfo(await file.hostPath(), file.path);
+    const info = await readGoBuildInfoFrom(await openReader(file, `go: ${file.path}`), file.path);
     return info ? packagesFromModinfo(info.goVersion, info.modinfo, file.path) : [];
   },
 } satisfies FileCataloger;

@@ -1,7 +1,7 @@
 import { inflateSync } from "node:zlib";
 import { LookoutError } from "@lookout/domain";
 import { readExeLayout } from "../go/exe.js";
-import { RandomAccess } from "../go/random-access.js";
+import { RandomAccess, type ByteReader } from "../go/random-access.js";
 import type { Package } from "../types.js";
 import { CRATE_NAME, CRATE_VERSION, cratePackage } from "./package.js";
 
@@ -18,7 +18,11 @@ const SECTION_NAMES = new Set([".dep-v0", "__dep_v0"]);
  * build-time dependencies are flagged `meta.kind = "build"`. [] for binaries without the section.
  */
 export async function readAuditable(hostPath: string, imagePath: string): Promise<Package[]> {
-  const ra = await RandomAccess.open(hostPath, `rust: ${imagePath}`);
+  return readAuditableFrom(await RandomAccess.open(hostPath, `rust: ${imagePath}`), imagePath);
+}
+
+/** readAuditable over any reader; closes it. */
+export async function readAuditableFrom(ra: ByteReader, imagePath: string): Promise<Package[]> {
   let compressed: Buffer;
   try {
     const layout = await readExeLayout(ra);

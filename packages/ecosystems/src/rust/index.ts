@@ -1,5 +1,6 @@
 import type { FileCataloger } from "../types.js";
 import { wantsExecutable } from "../go/index.js";
+import { isExecutableFormat, isGoElf } from "../go/sample.js";
 import { readAuditable, RUST_BINARY_CATALOGER } from "./auditable.js";
 import { CARGO_CATALOGER, parseCargoLock } from "./parse-cargo-lock.js";
 
@@ -18,7 +19,11 @@ export const rustBinaryCataloger = {
   version: 1,
   match: { executables: true },
   wants: wantsExecutable,
-  parse: async (file) => readAuditable(await file.hostPath(), file.path),
+  // The Go linker never links a cargo-auditable section: a Go program needs none of its bytes
+  // here (and is sampled for the Go reader), nor does a file that is no executable. Any other
+  // executable is read whole.
+  sample: (head) => (!isExecutableFormat(head) || isGoElf(head) ? "skip" : "whole"),
+  parse: async (file) => (file.sampled ? [] : readAuditable(await file.hostPath(), file.path)),
 } satisfies FileCataloger;
 
 export const RUST_CATALOGERS: FileCataloger[] = [cargoLockCataloger, rustBinaryCataloger];
