@@ -40,3 +40,4 @@ export function pythonDebianLicenses(paths: string[]): Record<string, string[] |
   }
   return JSON.parse(execFileSync("/usr/bin/python3", ["-c", ORACLE, ...paths], { maxBuffer: 64 << 20 }).toString("utf8")) as Record<string, string[] | null | string>;
 }
+export { buildElf } from "./go/elf.testutil.js";

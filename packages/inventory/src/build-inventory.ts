@@ -25,6 +25,8 @@ export interface LayerEvent {
   ms: number;
   /** Decompressed bytes read (0 on a cache hit; the second read's when the layer was read again). */
   expandedBytes: number;
+  /** Bytes of files kept for the catalogers (sampled files count their kept ranges). */
+  keptBytes?: number;
   /** The layer was read a second time, with whole files, because a sampled file fell short. */
   reread?: boolean;
 }
@@ -85,7 +87,7 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
     results[index] = attempt.result;
     // A cache that cannot store (disk full, read-only) costs a re-scan later, never this scan.
     await opts.cache?.set(key, results[index]).catch((e: unknown) => opts.onCacheError?.(e));
-    opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: attempt.expandedBytes, ...(attempt.reread ? { reread: true } : {}) });
+    opts.onLayer?.({ digest: layer.digest, index, cached: false, ms: Date.now() - t0, expandedBytes: attempt.expandedBytes, keptBytes: attempt.keptBytes, ...(attempt.reread ? { reread: true } : {}) });
   };
 
   const catalogOnce = async (layer: LayerDescriptor, index: number, sampling: boolean) => {
@@ -97,7 +99,7 @@ export async function buildInventory(source: ImageSource, opts: BuildInventoryOp
       // streamed and its digest matched (scanLayer resolved).
       const contents = await scanLayer(raw, { digest: layer.digest, mediaType: layer.mediaType, wants, scratchDir: scratch, limits, memory: opts.memory ?? DEFAULT_MEMORY_KEEP, onFile: catalog.add, ...(sampling && sample ? { sample } : {}), signal });
       const result = await catalog.finish(contents);
-      return { result, short: catalog.short > 0, reread: !sampling, expandedBytes: contents.stats.expandedBytes };
+      return { result, short: catalog.short > 0, reread: !sampling, expandedBytes: contents.stats.expandedBytes, keptBytes: contents.stats.keptBytes };
     } finally {
       // Parses still reading scratch files (the layer failed) end before their files go.
       await catalog.settled();

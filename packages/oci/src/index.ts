@@ -7,7 +7,7 @@ export * from "./layer/limits.js";
 export * from "./layer/paths.js";
 export { sniffCompression, layerDecoders, GUNZIP_CHUNK, READ_CHUNK } from "./layer/decompress.js";
 export * from "./layer/scan-layer.js";
-export { MAX_SAMPLED_BYTES } from "./layer/sample.js";
+export { MAX_SAMPLED_BYTES, MAX_SAMPLED_LAYER_BYTES } from "./layer/sample.js";
 export { OciLayoutStore, openOciLayout, DEFAULT_MAX_MANIFEST_BYTES } from "./local/layout.js";
 export { openOciArchive, openDockerArchive, type ArchiveOptions } from "./local/archives.js";
 export * from "./registry/config.js";

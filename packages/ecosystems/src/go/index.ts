@@ -33,7 +33,7 @@ export const goBinaryCataloger = {
   version: 1,
   match: { executables: true },
   wants: wantsExecutable,
-  sample: (head, file) => goBinaryPlan(head, file.size),
+  sample: (head) => goBinaryPlan(head),
   async parse(file) {
     const info = await readGoBuildInfoFrom(await openReader(file, `go: ${file.path}`), file.path);
     return info ? packagesFromModinfo(info.goVersion, info.modinfo, file.path) : [];

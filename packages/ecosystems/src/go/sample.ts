@@ -1,13 +1,15 @@
 import type { SamplePlan } from "@lookout/domain";
 
 /**
- * Bytes of the data segment kept for a Go program: Go's reader searches the first 64 KiB for
- * the build info; the Go 1.18+ inline strings follow it (modinfo of a large program is tens of
- * KiB; 1 MiB leaves room, and a longer one gets the layer read again).
+ * Bytes of the data segment kept: Go's reader searches the first 64 KiB for the build info.
+ * For a program with the Go build-id note the Go 1.18+ inline strings follow it (modinfo of a
+ * large program is tens of KiB; 1 MiB leaves room, and a longer one gets the layer read again);
+ * for any other ELF, 128 KiB (its build info, if any, is found or ruled out in the first 64).
  */
-const DATA_WINDOW = (64 << 10) + (1 << 20);
-/** Kept from the end of a file whose section headers lie past the head (GNU ld puts .shstrtab there). */
-const TAIL = 64 << 10;
+const GO_DATA_WINDOW = (64 << 10) + (1 << 20);
+const DATA_WINDOW = 128 << 10;
+/** Kept before a section header table that lies past the head (GNU ld puts .shstrtab there). */
+const LOOKBEHIND = 64 << 10;
 /** The reader's cap on .shstrtab (exe.ts). */
 const STRTAB_CAP = 1 << 20;
 
@@ -88,26 +90,49 @@ export function isGoElf(head: Buffer): boolean {
 }
 
 /**
- * What the Go build-info reader needs of an executable, decided on its head: for a Go ELF
- * program, the headers, the section header table and its names, and the start of the data
- * segment (where the linker puts .go.buildinfo); nothing of a file that is no executable;
- * the whole file otherwise (PE, Mach-O, ELF without the Go note: a C program, or a Go one whose
- * note was stripped, is read as before). A Go binary older than 1.18 keeps its strings in
- * .rodata, before the data segment: its parse falls short and the layer is read again.
+ * The section header table of an ELF and its names: exact when the table lies in the head (the
+ * Go linker puts it there), else the table and the 64 KiB before it (GNU ld puts .shstrtab just
+ * before the table at the end of the file; a reader that finds its names elsewhere falls short
+ * and the layer is read again).
  */
-export function goBinaryPlan(head: Buffer, size: number): SamplePlan {
+function sectionRanges(head: Buffer, elf: ElfHead): [number, number][] {
+  const { off, entSize, count, strIndex } = elf.sht;
+  if (count === 0 || strIndex >= count) return [];
+  const ranges: [number, number][] = [[off, count * entSize]];
+  const at = off + strIndex * entSize;
+  const strOff = field(head, at + (elf.is64 ? 0x18 : 0x10), elf.is64 ? 8 : 4, elf.le);
+  const strSize = field(head, at + (elf.is64 ? 0x20 : 0x14), elf.is64 ? 8 : 4, elf.le);
+  if (strOff !== undefined && strSize !== undefined) ranges.push([strOff, Math.min(strSize, STRTAB_CAP)]);
+  else ranges.push([Math.max(0, off - LOOKBEHIND), Math.min(off, LOOKBEHIND)]);
+  return ranges;
+}
+
+/**
+ * What the Go build-info reader needs of an executable, decided on its head: for an ELF, the
+ * headers, the section table and its names, and the start of the data segment, where the
+ * linker puts .go.buildinfo (more of it for a program with the Go build-id note, whose inline
+ * strings follow); nothing of a file that is no executable; PE and Mach-O whole. The reader
+ * follows the same steps on these bytes as on the whole file, and throws LKT_ERR_SAMPLE_SHORT
+ * when a step needs bytes outside them (a Go binary older than 1.18 keeps its strings in
+ * .rodata, a cgo one may put .go.buildinfo deep in its data): the layer is then read again.
+ */
+export function goBinaryPlan(head: Buffer): SamplePlan {
   const elf = readElfHead(head);
   if (!elf) return isExecutableFormat(head) ? "whole" : "skip";
-  if (!elf.goNote || !elf.data) return "whole";
-  const ranges: [number, number][] = [[elf.data[0], Math.min(elf.data[1], DATA_WINDOW)]];
-  const { off, entSize, count, strIndex } = elf.sht;
-  if (count > 0 && strIndex < count) {
-    ranges.push([off, count * entSize]);
-    const at = off + strIndex * entSize;
-    const strOff = field(head, at + (elf.is64 ? 0x18 : 0x10), elf.is64 ? 8 : 4, elf.le);
-    const strSize = field(head, at + (elf.is64 ? 0x20 : 0x14), elf.is64 ? 8 : 4, elf.le);
-    if (strOff !== undefined && strSize !== undefined) ranges.push([strOff, Math.min(strSize, STRTAB_CAP)]);
-    else ranges.push([Math.max(0, size - TAIL), TAIL]);
-  }
+  const ranges = sectionRanges(head, elf);
+  if (elf.data) ranges.push([elf.data[0], Math.min(elf.data[1], elf.goNote ? GO_DATA_WINDOW : DATA_WINDOW)]);
   return { ranges };
+}
+
+/**
+ * What the cargo-auditable reader needs: nothing of a Go program (the Go linker never links its
+ * section) or of a non-executable; of another ELF, the section table and its names, which say
+ * whether a .dep-v0 section exists (a program that has one is read again whole: rare, and its
+ * place is only known from the table at the end); PE and Mach-O whole.
+ */
+export function rustBinaryPlan(head: Buffer): SamplePlan {
+  const elf = readElfHead(head);
+  if (!elf) return isExecutableFormat(head) ? "whole" : "skip";
+  if (elf.goNote) return "skip";
+  return { ranges: sectionRanges(head, elf) };
 }

@@ -1,7 +1,8 @@
 import type { FileCataloger } from "../types.js";
 import { wantsExecutable } from "../go/index.js";
-import { isExecutableFormat, isGoElf } from "../go/sample.js";
-import { readAuditable, RUST_BINARY_CATALOGER } from "./auditable.js";
+import { openReader } from "../go/random-access.js";
+import { isGoElf, rustBinaryPlan } from "../go/sample.js";
+import { readAuditableFrom, RUST_BINARY_CATALOGER } from "./auditable.js";
 import { CARGO_CATALOGER, parseCargoLock } from "./parse-cargo-lock.js";
 
 /** Cargo.lock files outside the cargo registry cache (vendored crates ship their own). */
@@ -19,11 +20,9 @@ export const rustBinaryCataloger = {
   version: 1,
   match: { executables: true },
   wants: wantsExecutable,
-  // The Go linker never links a cargo-auditable section: a Go program needs none of its bytes
-  // here (and is sampled for the Go reader), nor does a file that is no executable. Any other
-  // executable is read whole.
-  sample: (head) => (!isExecutableFormat(head) || isGoElf(head) ? "skip" : "whole"),
-  parse: async (file) => (file.sampled ? [] : readAuditable(await file.hostPath(), file.path)),
+  sample: (head) => rustBinaryPlan(head),
+  // A sampled Go program was skipped by the plan above (its bytes are kept for the Go reader).
+  parse: async (file) => (file.sampled && isGoElf(file.sampled[0]!.bytes) ? [] : readAuditableFrom(await openReader(file, `rust: ${file.path}`), file.path)),
 } satisfies FileCataloger;
 
 export const RUST_CATALOGERS: FileCataloger[] = [cargoLockCataloger, rustBinaryCataloger];

@@ -3,8 +3,12 @@ import type { TarBodySink } from "./tar-scan.js";
 
 /** Most bytes one sampled file may keep in memory; a plan asking for more keeps the whole file. */
 export const MAX_SAMPLED_BYTES = 16 << 20;
+/** Most sampled bytes one layer holds (they live until the layer is cataloged); past it, files are kept whole. */
+export const MAX_SAMPLED_LAYER_BYTES = 32 << 20;
 
 export interface SampleOutcome {
+  /** Whether `bytes` more sampled bytes fit the layer's budget (counted when true). */
+  admit(bytes: number): boolean;
   /** Keep the whole file after all: the sink to continue with (the head is fed to it first). */
   whole(): TarBodySink;
   /** The file was sampled: its kept ranges (head included), or undefined when nothing is kept. */
@@ -14,8 +18,9 @@ export interface SampleOutcome {
 /**
  * A tar body sink that holds a file's first SAMPLE_HEAD_BYTES, asks `decide` what to keep and
  * then keeps only that while the rest streams past: the executables a build-info reader needs
- * a few hundred KiB of are not copied whole into scratch. A plan that is malformed, throws or
- * asks for more than MAX_SAMPLED_BYTES keeps the whole file instead (the safe answer).
+ * a few hundred KiB of are not copied whole into scratch. A plan that is malformed, throws,
+ * asks for more than MAX_SAMPLED_BYTES or does not fit the layer's budget keeps the whole file
+ * instead (the safe answer).
  */
 export function sampleSink(size: number, decide: (head: Buffer) => SamplePlan, outcome: SampleOutcome): TarBodySink {
   const headLen = Math.min(size, SAMPLE_HEAD_BYTES);
@@ -35,7 +40,8 @@ export function sampleSink(size: number, decide: (head: Buffer) => SamplePlan, o
     } catch {
       plan = "whole";
     }
-    const wanted = plan === "whole" || plan === "skip" ? undefined : normalise(plan.ranges, size, headLen);
+    let wanted = plan === "whole" || plan === "skip" ? undefined : normalise(plan.ranges, size, headLen);
+    if (wanted && !outcome.admit(wanted.reduce((n, r) => n + r[1], headLen))) wanted = undefined;
     if (plan === "skip") skip = true;
     else if (!wanted) {
       inner = outcome.whole();

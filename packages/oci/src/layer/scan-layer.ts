@@ -10,7 +10,7 @@ import type { WorkerDecoder } from "./worker-decoder.js";
 import { TarScanner, type TarBodySink, type TarEntryHandler } from "./tar-scan.js";
 import { withDefaults, type LayerLimits } from "./limits.js";
 import { basename, dirname, normalizeEntryPath } from "./paths.js";
-import { sampleSink } from "./sample.js";
+import { MAX_SAMPLED_LAYER_BYTES, sampleSink } from "./sample.js";
 
 /** A regular file kept from a layer: held in memory (`bytes`) or copied into the scratch directory (`hostPath`). */
 export interface KeptFile extends FileInfo {
@@ -134,6 +134,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let seq = 0;
   let memoryBytes = 0;
+  let sampledBytes = 0;
   const onFile = opts.onFile;
   // Scratch files' readiness, for hardlinks to them (only when someone listens).
   const readyOf = onFile ? new WeakMap<KeptFile, Promise<void>>() : undefined;
@@ -186,6 +187,7 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
         const decide = opts.sample?.(path, info);
         if (!decide) return keepWhole(path, info);
         return sampleSink(info.size, decide, {
+          admit: (n) => sampledBytes + n <= MAX_SAMPLED_LAYER_BYTES && (sampledBytes += n) > 0,
           whole: () => keepWhole(path, info),
           done: (sampled) => {
             // Only the sampled bytes stay kept.
