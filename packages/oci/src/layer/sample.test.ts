@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_HEAD_BYTES, type SamplePlan } from "@lookout/domain";
 import { LAYER_MEDIA_TYPE, compressLayer, makeTar } from "../testing/tar.js";
-import { MAX_SAMPLED_BYTES } from "./sample.js";
+import { MAX_SAMPLED_BYTES, MAX_SAMPLED_LAYER_BYTES } from "./sample.js";
 import { scanLayer } from "./scan-layer.js";
 
 let scratch: string;
@@ -66,6 +66,25 @@ describe("sampled files", () => {
       expect(file!.sampled).toBeUndefined();
       expect((await readFile(file!.hostPath!)).equals(huge)).toBe(true);
     }
+  });
+
+  it("past the layer's sampled budget, files are kept whole", async () => {
+    const pattern = patterned(251 * 16);
+    const content = Buffer.alloc(11 << 20).fill(pattern);
+    const names = ["a", "b", "c", "d"].map((x) => `bin/${x}`);
+    const tar = compressLayer(await makeTar(names.map((name) => ({ name, content, mode: 0o755 }))), "gzip");
+    const out = await scanLayer(Readable.from([tar]), {
+      digest: "sha256:" + "c".repeat(64),
+      mediaType: LAYER_MEDIA_TYPE.gzip,
+      wants: () => true,
+      scratchDir: join(scratch, String(++n)),
+      sample: () => () => ({ ranges: [[1 << 20, 10 << 20]] }),
+    });
+    const kinds = names.map((p) => (out.files.get(`/${p}`)!.sampled ? "sampled" : "whole"));
+    // 64 KiB + 10 MiB each: three fit MAX_SAMPLED_LAYER_BYTES (32 MiB), the fourth does not.
+    expect(MAX_SAMPLED_LAYER_BYTES).toBe(32 << 20);
+    expect(kinds).toEqual(["sampled", "sampled", "sampled", "whole"]);
+    expect((await readFile(out.files.get("/bin/d")!.hostPath!)).equals(content)).toBe(true);
   });
 
   it("a file shorter than the head is decided on all of it", async () => {
