@@ -4,7 +4,7 @@
  * node_modules/.pnpm tree), written as an OCI layout. Measured in one run on the same blobs:
  *  - `gzip -dc` of the layers (baseline),
  *  - reconstruction streaming every layer with no cataloger (what a scan costs without cataloging),
- *  - inventory with every cataloger (cataloging overhead = inventory / no-catalog − 1; five
+ *  - inventory with every cataloger (cataloging overhead = inventory / no-catalog − 1; nine
  *    interleaved pairs: min wall, min process CPU time, and the median of the pairs' ratios),
  *  - `lookout scan` end to end with a warm embedded database (process wall time).
  * Prints JSON.
@@ -14,6 +14,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { openOciLayout } from "@lookout/oci";
 import { buildInventory, MemoryLayerCache } from "@lookout/inventory";
 import { inventoryOf } from "@lookout/scan-pipeline";
@@ -58,14 +60,21 @@ if (resolved.kind !== "images") throw new Error("bench image is not an image");
 const src = resolved.images[0]!;
 const scratch = (n: string) => { const d = join(work, n + Math.random()); mkdirSync(d); return d; };
 // Interleaved pairs (no-catalog, then every cataloger) so load drift on a shared machine hits
-// both alike; wall and process CPU time (main thread + thread pool: zlib, fs) per run.
+// both alike; wall and process CPU time (main thread + thread pool: zlib, fs) per run. A full
+// GC before each run: otherwise one run's garbage is collected, and billed, in the next (which
+// moved single figures by ±5 points).
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const settle = async () => { gc(); await new Promise((r) => setTimeout(r, 10)); };
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const runs: { nc: number; c: number; ncCpu: number; cCpu: number }[] = [];
 let packages = 0;
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < 9; i++) {
+  await settle();
   let c0 = cpuMs();
   const nc = await ta(() => buildInventory(src, { catalogers: [], scratchDir: scratch("nc") }));
   const ncCpu = cpuMs() - c0;
+  await settle();
   c0 = cpuMs();
   const c = await ta(async () => { packages = (await inventoryOf(src, { scratchDir: scratch("c") })).packages.length; });
   runs.push({ nc, c, ncCpu, cCpu: cpuMs() - c0 });
