@@ -24,6 +24,7 @@ export interface AnalyzerOptions {
 export function createAnalyzer(opts: AnalyzerOptions): Analyzer {
   const cache = opts.cache ?? new DirectoryLayerCache(join(opts.dataDir, "layer-cache"));
   const layers = new opts.metrics.Counter({ name: "lookout_layer_cache_total", help: "Layers by cache outcome", labelNames: ["outcome"], registers: [opts.metrics.registry] });
+  const rereads = new opts.metrics.Counter({ name: "lookout_layer_rereads_total", help: "Layers read a second time, with whole files, because a sampled executable fell short (old Go, cargo-auditable)", registers: [opts.metrics.registry] });
   const packages = new opts.metrics.Histogram({ name: "lookout_scan_packages", help: "Packages per scanned image", buckets: [0, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers: [opts.metrics.registry] });
   const findings = new opts.metrics.Counter({ name: "lookout_findings_total", help: "Findings by severity at scan time", labelNames: ["severity"], registers: [opts.metrics.registry] });
   return async (src, { db, imageId, scanId, log, signal }) => {
@@ -32,7 +33,10 @@ export function createAnalyzer(opts: AnalyzerOptions): Analyzer {
       const a = await analyzeImage(src, {
         db, scratchDir, cache, persist: { imageId, scanId }, ...(opts.match ? { match: opts.match } : {}),
         ...(signal ? { signal } : {}),
-        onLayer: (e) => layers.inc({ outcome: e.cached ? "hit" : "miss" }),
+        onLayer: (e) => {
+          layers.inc({ outcome: e.cached ? "hit" : "miss" });
+          if (e.reread) rereads.inc();
+        },
       });
       packages.observe(a.inventory.packages.length);
       for (const [sev, n] of Object.entries(a.severityCounts)) findings.inc({ severity: sev }, n);
