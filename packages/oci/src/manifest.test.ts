@@ -52,6 +52,24 @@ describe("parseManifest", () => {
     expect(selectPlatform(list).digest).toBe(d("3"));
     expect(selectPlatform(list, { os: "linux", architecture: "arm", variant: "v7" }).digest).toBe(d("2"));
     expect(codeOf(() => selectPlatform(list, { os: "windows", architecture: "amd64" }))).toBe("LKT_ERR_PLATFORM_NOT_FOUND");
+    expect(() => selectPlatform(list, { os: "windows", architecture: "amd64" })).toThrow("no manifest for windows/amd64 (index has: linux/arm/v7, linux/amd64)");
+  });
+
+  it("names an OCI layout's tags (ref.name) when none is picked, and how to pick one; junk names are dropped", () => {
+    const ann = (name: string) => ({ annotations: { "org.opencontainers.image.ref.name": name } });
+    const layout = parseManifest(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            { mediaType: MT.ociManifest, digest: d("1"), size: 1, ...ann("bench") },
+            { mediaType: MT.ociManifest, digest: d("2"), size: 1, ...ann("v2.1") },
+            { mediaType: MT.ociManifest, digest: d("3"), size: 1, ...ann("bad\nname") },
+          ],
+        }),
+      ),
+    ) as ImageIndex;
+    expect(() => selectPlatform(layout)).toThrow("no manifest for linux/amd64 (index has: tag bench, tag v2.1, ?); name one as DIR:TAG");
   });
 });
 

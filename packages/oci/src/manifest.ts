@@ -8,6 +8,8 @@ export interface Descriptor {
   size: number;
   platform?: Platform;
   artifactType?: string;
+  /** `org.opencontainers.image.ref.name` (an OCI layout's tag), printable and at most 128 characters. */
+  refName?: string;
 }
 
 export interface ImageManifest {
@@ -47,6 +49,8 @@ function descriptor(v: unknown, where: string): Descriptor {
     d.platform = { os: p.os, architecture: p.architecture, ...(typeof p.variant === "string" ? { variant: p.variant } : {}) };
   }
   if (typeof o.artifactType === "string") d.artifactType = o.artifactType;
+  const ref = (o.annotations as Record<string, unknown> | undefined)?.["org.opencontainers.image.ref.name"];
+  if (typeof ref === "string" && /^[\x21-\x7e]{1,128}$/.test(ref)) d.refName = ref;
   return d;
 }
 
@@ -112,8 +116,11 @@ export function imageEntries(index: ImageIndex): Descriptor[] {
 export function selectPlatform(index: ImageIndex, want: Platform = DEFAULT_PLATFORM): Descriptor {
   const hit = imageEntries(index).find((d) => d.platform && samePlatform(d.platform, want));
   if (!hit) {
-    const have = imageEntries(index).map((d) => (d.platform ? platformString(d.platform) : "?")).join(", ");
-    throw new LookoutError("LKT_ERR_PLATFORM_NOT_FOUND", `no manifest for ${platformString(want)} (index has: ${have || "none"})`);
+    const entries = imageEntries(index);
+    const have = entries.map((d) => (d.platform ? platformString(d.platform) : d.refName ? `tag ${d.refName}` : "?")).join(", ");
+    // An OCI layout's index lists its tags without platforms: say how to pick one.
+    const hint = entries.some((d) => !d.platform && d.refName) ? "; name one as DIR:TAG" : "";
+    throw new LookoutError("LKT_ERR_PLATFORM_NOT_FOUND", `no manifest for ${platformString(want)} (index has: ${have || "none"})${hint}`);
   }
   return hit;
 }
