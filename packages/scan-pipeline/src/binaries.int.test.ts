@@ -62,5 +62,12 @@ describe("executables in a scanned image", () => {
     expect(inv.packages.map((p) => `${p.type} ${p.name}@${p.version}`)).toEqual(["rust-binary serde@1.0.190"]);
     expect(inv.unknowns).toEqual([]);
     expect(rereads).toBe(1);
+    // A section inside the sample (cargo-auditable's is a few KiB, non-alloc, just before the
+    // section table of a stripped binary) needs no second read.
+    // (Trailing bytes bring the file over the 64 KiB floor for executables worth reading.)
+    const smallElf = Buffer.concat([buildElf(deflateSync(JSON.stringify(info)), { sectionName: ".dep-v0" }), Buffer.alloc(100 << 10)]);
+    const small = await scan("rust-small", [{ name: "usr/bin/app", content: smallElf }]);
+    expect(small.inv.packages.map((p) => `${p.type} ${p.name}@${p.version}`)).toEqual(["rust-binary serde@1.0.190"]);
+    expect(small.rereads).toBe(0);
   });
 });

@@ -90,10 +90,10 @@ export function isGoElf(head: Buffer): boolean {
 }
 
 /**
- * The section header table of an ELF and its names: exact when the table lies in the head (the
- * Go linker puts it there), else the table and the 64 KiB before it (GNU ld puts .shstrtab just
- * before the table at the end of the file; a reader that finds its names elsewhere falls short
- * and the layer is read again).
+ * The section header table of an ELF, its names and the 64 KiB before it: names exact when the
+ * table lies in the head (the Go linker puts it there), else GNU ld's .shstrtab just before the
+ * table at the end of the file (a reader that finds them elsewhere falls short and the layer is
+ * read again).
  */
 function sectionRanges(head: Buffer, elf: ElfHead): [number, number][] {
   const { off, entSize, count, strIndex } = elf.sht;
@@ -103,7 +103,9 @@ function sectionRanges(head: Buffer, elf: ElfHead): [number, number][] {
   const strOff = field(head, at + (elf.is64 ? 0x18 : 0x10), elf.is64 ? 8 : 4, elf.le);
   const strSize = field(head, at + (elf.is64 ? 0x20 : 0x14), elf.is64 ? 8 : 4, elf.le);
   if (strOff !== undefined && strSize !== undefined) ranges.push([strOff, Math.min(strSize, STRTAB_CAP)]);
-  else ranges.push([Math.max(0, off - LOOKBEHIND), Math.min(off, LOOKBEHIND)]);
+  // The last sections before the table: .shstrtab when the table is past the head, and the
+  // small non-alloc sections (.comment, cargo-auditable's .dep-v0) that precede it.
+  ranges.push([Math.max(0, off - LOOKBEHIND), Math.min(off, LOOKBEHIND)]);
   return ranges;
 }
 
@@ -126,9 +128,11 @@ export function goBinaryPlan(head: Buffer): SamplePlan {
 
 /**
  * What the cargo-auditable reader needs: nothing of a Go program (the Go linker never links its
- * section) or of a non-executable; of another ELF, the section table and its names, which say
- * whether a .dep-v0 section exists (a program that has one is read again whole: rare, and its
- * place is only known from the table at the end); PE and Mach-O whole.
+ * section) or of a non-executable; of another ELF, the section table, its names and the 64 KiB
+ * before the table. cargo-auditable's .dep-v0 is a non-alloc section of a few KiB, which linkers
+ * and strip put among the last sections before the table; in an unstripped binary the symbol
+ * table may lie between them, the read falls short and the layer is read again. PE and Mach-O
+ * whole.
  */
 export function rustBinaryPlan(head: Buffer): SamplePlan {
   const elf = readElfHead(head);
