@@ -41,11 +41,20 @@ export class JobQueue<K extends QueueName> {
     this.queue = new Queue(QUEUES[name].name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   }
 
-  /** Enqueue; returns false when a job with this id already exists (deduplicated). */
-  async add(data: QueueData<K>, opts: { jobId: string; correlationId: string } & JobsOptions): Promise<{ job: Job; created: boolean }> {
+  /**
+   * Enqueue; `created` is false when a job with this id already exists (deduplicated): waiting,
+   * running, completed within the hour, or failed within the week. With `replaceFailed`, a job
+   * that finally failed does not block new work: a scan whose cause was fixed (credentials, a
+   * registry outage) runs again on the next push.
+   */
+  async add(data: QueueData<K>, opts: { jobId: string; correlationId: string; replaceFailed?: boolean } & JobsOptions): Promise<{ job: Job; created: boolean }> {
     const env = encodeJob(this.name, data, opts.correlationId);
-    const { correlationId: _c, ...jobOpts } = opts;
-    const before = await this.queue.getJob(opts.jobId);
+    const { correlationId: _c, replaceFailed, ...jobOpts } = opts;
+    let before = await this.queue.getJob(opts.jobId);
+    if (before && replaceFailed && (await before.isFailed())) {
+      await before.remove();
+      before = undefined;
+    }
     const job = await this.queue.add(QUEUES[this.name].job, env, jobOpts);
     return { job, created: !before };
   }

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bus } from "@lookout/bus";
-import { JobQueue, redisConnection, type Redis } from "@lookout/queue";
+import { createWorker, JobQueue, redisConnection, type Redis } from "@lookout/queue";
 import { silentLogger } from "@lookout/log";
 import { createMetrics } from "@lookout/service-kit";
-import type { Envelope, ImageDeleted } from "@lookout/domain";
+import { LookoutError, type Envelope, type ImageDeleted } from "@lookout/domain";
 import { buildWebhookApp } from "./app.js";
 
 const body = readFileSync(join(import.meta.dirname, "../testdata/push-manifest-debian-bookworm.json"));
@@ -94,6 +94,24 @@ describe("webhook service", () => {
     expect(jobs[0]!.data.correlationId).toBeTruthy();
   });
 
+  it("a new push of a digest whose scan failed for good enqueues it again", async () => {
+    const [job] = await queue.queue.getJobs(["waiting"]);
+    // The scan fails for good (bad credentials: not retryable).
+    const worker = createWorker("scan", async () => {
+      throw new LookoutError("LKT_ERR_REGISTRY_AUTH", "registry refused the credentials");
+    }, { connection: redis, prefix: ns });
+    const deadline = Date.now() + 10_000;
+    while ((await (await queue.queue.getJob(job!.id!))?.getState()) !== "failed" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.close();
+    expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("failed");
+    // The operator fixes the credentials and pushes again: a new notification, same digest.
+    const again = JSON.parse(body.toString());
+    again.events[0].id = `${again.events[0].id}-again`;
+    const r = await app.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: JSON.stringify(again) });
+    expect(r.json().accepted).toBe(1);
+    expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("waiting");
+  });
+
   it("publishes a registry delete once on lookout.image.deleted for the scanner's consumer, enqueues nothing", async () => {
     const before = await streamCount();
     const jobsBefore = await queue.queue.count();
@@ -136,7 +154,8 @@ describe("webhook service", () => {
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
     expect((await app.inject({ url: "/readyz" })).json().status).toBe("ready");
     const m = await app.inject({ url: "/metrics" });
-    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 1');
+    // Two: the first push and the push after its scan failed.
+    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 2');
     expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="deleted",service="webhook"} 1');
     expect(m.body).toContain("lookout_http_requests_total");
   });

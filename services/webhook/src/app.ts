@@ -132,7 +132,8 @@ async function accept(deps: WebhookDeps, p: PushEvent, correlationId: string, lo
   await deps.bus.publish("imagePushed", env);
   const { created } = await deps.scanQueue.add(
     { image: { registry: p.registry, repository: p.repository, digest: p.digest, ...(p.tag ? { tag: p.tag } : {}), ...(p.mediaType ? { mediaType: p.mediaType } : {}) }, sourceId: p.sourceId, reason: "push" },
-    { jobId, correlationId },
+    // A scan that failed for good (bad credentials, registry down) runs again on a new push.
+    { jobId, correlationId, replaceFailed: true },
   );
   // Marked only after both writes succeeded: a failure above makes the registry retry, and the retry is not lost.
   await deps.redis.set(seenKey, "1", "PX", deps.dedupeTtlMs);
