@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_HEAD_BYTES, type SamplePlan } from "@lookout/domain";
 import { LAYER_MEDIA_TYPE, compressLayer, makeTar } from "../testing/tar.js";
 import { MAX_SAMPLED_BYTES, MAX_SAMPLED_LAYER_BYTES } from "./sample.js";
+import type { LayerLimits } from "./limits.js";
 import { scanLayer } from "./scan-layer.js";
 
 let scratch: string;
@@ -16,7 +17,7 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 /** Bytes that differ by position, so a misplaced copy shows. */
 const patterned = (len: number) => Buffer.from(Array.from({ length: len }, (_, i) => (i * 7 + (i >> 8)) % 251));
 
-async function sampled(content: Buffer, plan: (head: Buffer) => SamplePlan) {
+async function sampled(content: Buffer, plan: (head: Buffer) => SamplePlan, limits: Partial<LayerLimits> = {}) {
   const tar = compressLayer(await makeTar([{ name: "bin/app", content, mode: 0o755 }, { name: "etc/other", content: "x" }]), "gzip");
   const heads: number[] = [];
   const out = await scanLayer(Readable.from([tar.subarray(0, 1000), tar.subarray(1000)]), {
@@ -24,6 +25,7 @@ async function sampled(content: Buffer, plan: (head: Buffer) => SamplePlan) {
     mediaType: LAYER_MEDIA_TYPE.gzip,
     wants: () => true,
     scratchDir: join(scratch, String(++n)),
+    limits,
     sample: (path) => (path === "/bin/app" ? (head) => (heads.push(head.length), plan(head)) : undefined),
   });
   return { file: out.files.get("/bin/app"), other: out.files.get("/etc/other"), heads, out };
@@ -85,6 +87,16 @@ describe("sampled files", () => {
     expect(MAX_SAMPLED_LAYER_BYTES).toBe(32 << 20);
     expect(kinds).toEqual(["sampled", "sampled", "sampled", "whole"]);
     expect((await readFile(out.files.get("/bin/d")!.hostPath!)).equals(content)).toBe(true);
+  });
+
+  it("the keep caps apply to what is kept: a file over them is still sampled, and kept whole only within them", async () => {
+    const caps = { maxFileBytes: 1 << 20, maxKeptBytes: 2 << 20 };
+    const { file, out } = await sampled(big, () => ({ ranges: [[2 << 20, 100]] }), caps);
+    expect(file!.sampled!.map((r) => [r.offset, r.bytes.length])).toEqual([[0, SAMPLE_HEAD_BYTES], [2 << 20, 100]]);
+    expect(out.unknowns).toEqual([]);
+    const whole = await sampled(big, () => "whole", caps);
+    expect(whole.file).toBeUndefined();
+    expect(whole.out.unknowns.map((u) => [u.path, u.reason])).toEqual([["/bin/app", `file of ${3 << 20} bytes over the keep cap`]]);
   });
 
   it("a file shorter than the head is decided on all of it", async () => {

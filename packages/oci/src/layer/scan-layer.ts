@@ -78,6 +78,8 @@ export interface ScanLayerOptions {
 }
 
 const READY: Promise<void> = Promise.resolve();
+/** Body sink for a file that turned out not to be kept. */
+const DISCARD: TarBodySink = { data: () => {}, end: () => {} };
 
 /**
  * An entry below a symlink of the same layer ("lib -> /etc", then "lib/passwd") is how tar
@@ -146,8 +148,16 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
     }
   };
 
-  /** A wanted file kept whole: in memory within its caps, else in the scratch directory. */
-  const keepWhole = (path: string, info: FileInfo): TarBodySink => {
+  /**
+   * A wanted file kept whole: in memory within its caps, else in the scratch directory; over the
+   * keep caps, nothing is kept and the file is an unknown (undefined).
+   */
+  const keepWhole = (path: string, info: FileInfo): TarBodySink | undefined => {
+    if (info.size > limits.maxFileBytes || out.stats.keptBytes + info.size > limits.maxKeptBytes) {
+      out.unknowns.push({ path, layerDigest: opts.digest, reason: `file of ${info.size} bytes over the keep cap` });
+      return undefined;
+    }
+    out.stats.keptBytes += info.size;
     const mem = opts.memory;
     if (mem && info.size <= mem.maxFileBytes && memoryBytes + info.size <= mem.maxTotalBytes) {
       memoryBytes += info.size;
@@ -179,20 +189,17 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
       const info: FileInfo = { size: h.size, mode: (h.mode || 0) & 0o777 };
       if (h.type === "file" || h.type === "contiguous-file") {
         if (!opts.wants(path, info)) return undefined;
-        if (info.size > limits.maxFileBytes || out.stats.keptBytes + info.size > limits.maxKeptBytes) {
-          out.unknowns.push({ path, layerDigest: opts.digest, reason: `file of ${info.size} bytes over the keep cap` });
-          return undefined;
-        }
-        out.stats.keptBytes += info.size;
         const decide = opts.sample?.(path, info);
         if (!decide) return keepWhole(path, info);
+        // The keep caps apply to what is kept: the whole file, or its samples (which have their
+        // own per-file and per-layer budgets).
         return sampleSink(info.size, decide, {
           admit: (n) => sampledBytes + n <= MAX_SAMPLED_LAYER_BYTES && (sampledBytes += n) > 0,
-          whole: () => keepWhole(path, info),
+          whole: () => keepWhole(path, info) ?? DISCARD,
           done: (sampled) => {
-            // Only the sampled bytes stay kept.
-            out.stats.keptBytes -= info.size - (sampled?.reduce((n, r) => n + r.bytes.length, 0) ?? 0);
-            if (sampled) kept({ path, sampled, ...info }, READY);
+            if (!sampled) return;
+            out.stats.keptBytes += sampled.reduce((n, r) => n + r.bytes.length, 0);
+            kept({ path, sampled, ...info }, READY);
           },
         });
       }
