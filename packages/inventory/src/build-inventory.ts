@@ -6,7 +6,7 @@ import { layerCacheKey, type LayerCache } from "./cache.js";
 import { LayerCatalog } from "./catalog-layer.js";
 import type { LayerResult } from "./layer-result.js";
 import { mergeLayers } from "./merge.js";
-import { hits, WantIndex } from "./want-index.js";
+import { selects, WantIndex } from "./want-index.js";
 
 /** os-release locations (os-release(5)); callers may pass their own list. */
 export const DEFAULT_DISTRO_FILES = ["/etc/os-release", "/usr/lib/os-release"];
@@ -147,7 +147,7 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
 function samplerFor(catalogers: readonly FileCataloger[]): ((path: string, info: FileInfo) => ((head: Buffer) => SamplePlan) | undefined) | undefined {
   if (!catalogers.some((c) => c.sample)) return undefined;
   return (path, info) => {
-    const takers = catalogers.filter((c) => (!c.match || hits(c.match, path, info)) && c.wants(path, info));
+    const takers = catalogers.filter((c) => selects(c, path, info));
     if (takers.length === 0 || takers.some((c) => !c.sample)) return undefined;
     return (head) => {
       const ranges: (readonly [number, number])[] = [];

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { LookoutError, describeError, isLookoutError, type CatalogContext, type FileCataloger, type LayerFile, type Package } from "@lookout/domain";
 import type { KeptFile, LayerContents } from "@lookout/oci";
 import type { LayerResult } from "./layer-result.js";
-import { hits } from "./want-index.js";
+import { selects } from "./want-index.js";
 
 /** Distro files are small text files: keep at most this much of each. */
 export const MAX_DISTRO_FILE_BYTES = 64 * 1024;
@@ -83,7 +83,7 @@ export class LayerCatalog {
       // In-memory files, and files that arrived without a listener (catalogLayer), are parsed here.
       const early = this.parsed.get(f) ?? this.run(this.early.filter((cat) => wanted(cat, f)), this.view(f), NO_SIBLINGS);
       const { packages, unknowns } = await early;
-      const late = this.late.filter((cat) => wanted(cat, f));
+      const late = this.late.length > 0 ? this.late.filter((cat) => wanted(cat, f)) : [];
       if (late.length > 0) {
         const more = await this.run(late, this.view(f), ctx);
         packages.push(...more.packages);
@@ -156,10 +156,7 @@ export class LayerCatalog {
 }
 
 /** Same test as the walker's index: a cataloger only sees files its keys select. */
-function wanted(cat: FileCataloger, f: KeptFile): boolean {
-  const info = { size: f.size, mode: f.mode };
-  return (!cat.match || hits(cat.match, f.path, info)) && cat.wants(f.path, info);
-}
+const wanted = (cat: FileCataloger, f: KeptFile): boolean => selects(cat, f.path, f);
 
 /**
  * Run every cataloger that wants a kept file over it, after the layer has streamed. A

@@ -66,3 +66,8 @@ export function hits(m: FileMatch, path: string, info: FileInfo): boolean {
     (m.executables === true && (info.mode & 0o111) !== 0)
   );
 }
+
+/** Whether `c` is asked about a file: its keys select it (hits) and its `wants` accepts it. */
+export function selects(c: FileCataloger, path: string, info: FileInfo): boolean {
+  return (!c.match || hits(c.match, path, info)) && c.wants(path, info);
+}
