@@ -23,6 +23,8 @@ export interface ExeLayout {
 }
 
 const MAX_TABLE_BYTES = 4 * 1024 * 1024;
+/** Most of .shstrtab read (names are short; a hostile size stops here). */
+export const STRTAB_CAP = 1024 * 1024;
 
 function bad(ra: ByteReader, what: string): LookoutError {
   return new LookoutError("LKT_ERR_PACKAGE_DB_INVALID", `binary: ${what}`, { details: { size: ra.size } });
@@ -49,17 +51,31 @@ class Reader {
   }
 }
 
+/** Which executable format a file's first bytes name (ELF, PE, thin Mach-O), if any. */
+export function exeFormat(head: Buffer): "elf" | "pe" | "macho" | undefined {
+  if (head.length < 4) return undefined;
+  if (head.readUInt32BE(0) === 0x7f454c46) return "elf";
+  if (head.toString("latin1", 0, 2) === "MZ") return "pe";
+  return [head.readUInt32LE(0), head.readUInt32BE(0)].some((m) => m === 0xfeedfacf || m === 0xfeedface) ? "macho" : undefined;
+}
+
 /** Reads the section/segment tables of an ELF, PE or Mach-O file; undefined for anything else. */
 export async function readExeLayout(ra: ByteReader): Promise<ExeLayout | undefined> {
   const head = await ra.readUpTo(0, 64);
   if (head.length < 64) return undefined;
-  if (head.readUInt32BE(0) === 0x7f454c46) return readElf(ra, head);
-  if (head.toString("latin1", 0, 2) === "MZ") return readPe(ra, head);
-  const magic = head.readUInt32LE(0);
-  if (magic === 0xfeedfacf || magic === 0xfeedface) return readMacho(ra, true, magic === 0xfeedfacf);
-  const magicBe = head.readUInt32BE(0);
-  if (magicBe === 0xfeedfacf || magicBe === 0xfeedface) return readMacho(ra, false, magicBe === 0xfeedfacf);
-  return undefined;
+  switch (exeFormat(head)) {
+    case "elf":
+      return readElf(ra, elfHeader(head)!);
+    case "pe":
+      return readPe(ra, head);
+    case "macho": {
+      const le = head.readUInt32LE(0) === 0xfeedfacf || head.readUInt32LE(0) === 0xfeedface;
+      const magic = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+      return readMacho(ra, le, magic === 0xfeedfacf);
+    }
+    default:
+      return undefined;
+  }
 }
 
 async function table(ra: ByteReader, off: number, n: number, entSize: number, what: string): Promise<Buffer> {
@@ -68,53 +84,84 @@ async function table(ra: ByteReader, off: number, n: number, entSize: number, wh
   return ra.read(off, n * entSize);
 }
 
-async function readElf(ra: ByteReader, head: Buffer): Promise<ExeLayout> {
+/** Where an ELF file header puts its program and section header tables. */
+export interface ElfHeader {
+  is64: boolean;
+  le: boolean;
+  phoff: number;
+  phentsize: number;
+  phnum: number;
+  shoff: number;
+  shentsize: number;
+  shnum: number;
+  shstrndx: number;
+}
+
+/** The ELF file header in the first 64 bytes of `head`; undefined when it is not one. */
+export function elfHeader(head: Buffer): ElfHeader | undefined {
+  if (head.length < 64 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const is64 = head[4] === 2;
   const le = head[5] !== 2;
   const h = new Reader(head, le);
-  const phoff = is64 ? h.u64(0x20) : h.u32(0x1c);
-  const shoff = is64 ? h.u64(0x28) : h.u32(0x20);
-  const [phentsize, phnum, shentsize, shnum, shstrndx] = is64
-    ? [h.u16(0x36), h.u16(0x38), h.u16(0x3a), h.u16(0x3c), h.u16(0x3e)]
-    : [h.u16(0x2a), h.u16(0x2c), h.u16(0x2e), h.u16(0x30), h.u16(0x32)];
+  const [phentsize, phnum, shentsize, shnum, shstrndx] = (is64 ? [0x36, 0x38, 0x3a, 0x3c, 0x3e] : [0x2a, 0x2c, 0x2e, 0x30, 0x32]).map((o) => h.u16(o)) as [number, number, number, number, number];
+  return {
+    is64, le, phentsize, phnum, shentsize, shnum, shstrndx,
+    phoff: is64 ? h.u64(0x20) : h.u32(0x1c),
+    shoff: is64 ? h.u64(0x28) : h.u32(0x20),
+  };
+}
 
+/** Entries of a program header table that `h` sizes plausibly (else none). */
+export function elfSegments(t: Buffer, h: ElfHeader): { type: number; flags: number; off: number; addr: number; size: number }[] {
+  if (h.phentsize < (h.is64 ? 0x38 : 0x20)) return [];
+  const r = new Reader(t, h.le);
+  const out = [];
+  for (let i = 0; i < h.phnum && (i + 1) * h.phentsize <= t.length; i++) {
+    const o = i * h.phentsize;
+    out.push(h.is64
+      ? { type: r.u32(o), flags: r.u32(o + 4), off: r.u64(o + 8), addr: r.u64(o + 0x10), size: r.u64(o + 0x20) }
+      : { type: r.u32(o), flags: r.u32(o + 0x18), off: r.u32(o + 4), addr: r.u32(o + 8), size: r.u32(o + 0x10) });
+  }
+  return out;
+}
+
+/** Entry `i` of a section header table (name as an offset into .shstrtab). */
+export function elfSection(t: Buffer, h: ElfHeader, i: number): { nameOff: number; type: number; addr: number; off: number; size: number } {
+  const r = new Reader(t, h.le);
+  const o = i * h.shentsize;
+  return h.is64
+    ? { nameOff: r.u32(o), type: r.u32(o + 4), addr: r.u64(o + 0x10), off: r.u64(o + 0x18), size: r.u64(o + 0x20) }
+    : { nameOff: r.u32(o), type: r.u32(o + 4), addr: r.u32(o + 0x0c), off: r.u32(o + 0x10), size: r.u32(o + 0x14) };
+}
+
+async function readElf(ra: ByteReader, h: ElfHeader): Promise<ExeLayout> {
   const ranges: MappedRange[] = [];
   let dataSegment: number | undefined;
-  if (phnum > 0 && phentsize >= (is64 ? 0x38 : 0x20)) {
-    const t = new Reader(await table(ra, phoff, phnum, phentsize, "ELF program header"), le);
-    for (let i = 0; i < phnum; i++) {
-      const o = i * phentsize;
-      if (t.u32(o) !== 1) continue; // PT_LOAD
-      const flags = is64 ? t.u32(o + 4) : t.u32(o + 0x18);
-      const off = is64 ? t.u64(o + 8) : t.u32(o + 4);
-      const addr = is64 ? t.u64(o + 0x10) : t.u32(o + 8);
-      const size = is64 ? t.u64(o + 0x20) : t.u32(o + 0x10);
-      ranges.push({ addr, off, size });
+  if (h.phnum > 0 && h.phentsize >= (h.is64 ? 0x38 : 0x20)) {
+    for (const p of elfSegments(await table(ra, h.phoff, h.phnum, h.phentsize, "ELF program header"), h)) {
+      if (p.type !== 1) continue; // PT_LOAD
+      ranges.push({ addr: p.addr, off: p.off, size: p.size });
       // PF_W without PF_X: the data segment.
-      if (dataSegment === undefined && (flags & 3) === 2) dataSegment = addr;
+      if (dataSegment === undefined && (p.flags & 3) === 2) dataSegment = p.addr;
     }
   }
 
   const sections: ExeSection[] = [];
-  if (shnum > 0 && shentsize >= (is64 ? 0x40 : 0x28) && shstrndx < shnum) {
-    const t = new Reader(await table(ra, shoff, shnum, shentsize, "ELF section header"), le);
-    const field = (i: number, o64: number, o32: number): number => (is64 ? t.u64(i * shentsize + o64) : t.u32(i * shentsize + o32));
-    const strOff = field(shstrndx, 0x18, 0x10);
-    const strSize = Math.min(field(shstrndx, 0x20, 0x14), 1024 * 1024);
-    const strtab = new Reader(await ra.readUpTo(strOff, strSize), le);
-    for (let i = 0; i < shnum; i++) {
-      const nameOff = t.u32(i * shentsize);
-      const type = t.u32(i * shentsize + 4);
-      const name = nameOff < strtab.buf.length ? strtab.cstr(nameOff, 256) : "";
+  if (h.shnum > 0 && h.shentsize >= (h.is64 ? 0x40 : 0x28) && h.shstrndx < h.shnum) {
+    const t = await table(ra, h.shoff, h.shnum, h.shentsize, "ELF section header");
+    const str = elfSection(t, h, h.shstrndx);
+    const strtab = new Reader(await ra.readUpTo(str.off, Math.min(str.size, STRTAB_CAP)), h.le);
+    for (let i = 0; i < h.shnum; i++) {
+      const s = elfSection(t, h, i);
       // SHT_NOBITS (.bss) has no file bytes.
-      if (type === 8) continue;
-      sections.push({ name, addr: field(i, 0x10, 0x0c), off: field(i, 0x18, 0x10), size: field(i, 0x20, 0x14) });
+      if (s.type === 8) continue;
+      sections.push({ name: s.nameOff < strtab.buf.length ? strtab.cstr(s.nameOff, 256) : "", addr: s.addr, off: s.off, size: s.size });
     }
   }
   // Files without program headers still map through their allocated sections.
   for (const s of sections) if (s.addr !== 0) ranges.push(s);
   const buildinfo = sections.find((s) => s.name === ".go.buildinfo");
-  return { format: "elf", littleEndian: le, sections, ranges, dataStart: buildinfo?.addr ?? dataSegment };
+  return { format: "elf", littleEndian: h.le, sections, ranges, dataStart: buildinfo?.addr ?? dataSegment };
 }
 
 async function readPe(ra: ByteReader, head: Buffer): Promise<ExeLayout | undefined> {
