@@ -80,7 +80,7 @@ export class LayerCatalog {
     const ctx: Omit<CatalogContext, "unknown"> = { sibling: (p) => siblings.get(p) };
     for (const [path, f] of c.files) {
       if (distroSet.has(path) && f.size <= MAX_DISTRO_FILE_BYTES) result.distroFiles.push([path, (await this.view(f).read()).toString("base64")]);
-      // In-memory files, and files that arrived without a listener (catalogLayer), are parsed here.
+      // In-memory and sampled files are parsed here; scratch files were parsed as they arrived.
       const early = this.parsed.get(f) ?? this.run(this.early.filter((cat) => wanted(cat, f)), this.view(f), NO_SIBLINGS);
       const { packages, unknowns } = await early;
       const late = this.late.length > 0 ? this.late.filter((cat) => wanted(cat, f)) : [];
@@ -157,11 +157,3 @@ export class LayerCatalog {
 
 /** Same test as the walker's index: a cataloger only sees files its keys select. */
 const wanted = (cat: FileCataloger, f: KeptFile): boolean => selects(cat, f.path, f);
-
-/**
- * Run every cataloger that wants a kept file over it, after the layer has streamed. A
- * cataloger that throws records an unknown for that file; the layer goes on.
- */
-export function catalogLayer(c: LayerContents, catalogers: readonly FileCataloger[], distroFiles: readonly string[], keepCap: number, scratchDir: string): Promise<LayerResult> {
-  return new LayerCatalog(c.digest, catalogers, distroFiles, keepCap, scratchDir).finish(c);
-}

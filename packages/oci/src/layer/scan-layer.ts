@@ -194,7 +194,11 @@ export async function scanLayer(raw: Readable, opts: ScanLayerOptions): Promise<
         // The keep caps apply to what is kept: the whole file, or its samples (which have their
         // own per-file and per-layer budgets).
         return sampleSink(info.size, decide, {
-          admit: (n) => sampledBytes + n <= MAX_SAMPLED_LAYER_BYTES && (sampledBytes += n) > 0,
+          admit: (n) => {
+            if (sampledBytes + n > MAX_SAMPLED_LAYER_BYTES) return false;
+            sampledBytes += n;
+            return true;
+          },
           whole: () => keepWhole(path, info) ?? DISCARD,
           done: (sampled) => {
             if (!sampled) return;
