@@ -43,15 +43,15 @@ export class JobQueue<K extends QueueName> {
 
   /**
    * Enqueue; `created` is false when a job with this id already exists (deduplicated): waiting,
-   * running, completed within the hour, or failed within the week. With `replaceFailed`, a job
-   * that finally failed does not block new work: a scan whose cause was fixed (credentials, a
-   * registry outage) runs again on the next push.
+   * running, completed within the hour, or failed within the week. `replace` may say that an
+   * existing job no longer stands for this work (it failed for good; its result is not where
+   * the caller looks): it is removed and the work enqueued anew.
    */
-  async add(data: QueueData<K>, opts: { jobId: string; correlationId: string; replaceFailed?: boolean } & JobsOptions): Promise<{ job: Job; created: boolean }> {
+  async add(data: QueueData<K>, opts: { jobId: string; correlationId: string; replace?: (existing: Job) => Promise<boolean> } & JobsOptions): Promise<{ job: Job; created: boolean }> {
     const env = encodeJob(this.name, data, opts.correlationId);
-    const { correlationId: _c, replaceFailed, ...jobOpts } = opts;
+    const { correlationId: _c, replace, ...jobOpts } = opts;
     let before = await this.queue.getJob(opts.jobId);
-    if (before && replaceFailed && (await before.isFailed())) {
+    if (before && replace && (await replace(before))) {
       await before.remove();
       before = undefined;
     }

@@ -52,14 +52,14 @@ describe("BullMQ adapter", () => {
     expect(await (await queue.queue.getJob(poison))!.getState()).toBe("failed");
     expect(attempts.get(poison)).toBe(1);
     expect(failed).toContainEqual({ id: poison, final: true });
-    // A failed job stays a duplicate by default; with replaceFailed (a new push of a digest whose
-    // scan failed for good) it is new work.
+    // A failed job stays a duplicate by default; when `replace` says it no longer stands for the
+    // work (a new push of a digest whose scan failed for good), it is new work.
     expect((await queue.add({ image: image(3), sourceId: "s", reason: "push" }, { jobId: poison, correlationId: "c3" })).created).toBe(false);
-    const again = await queue.add({ image: image(3), sourceId: "s", reason: "push" }, { jobId: poison, correlationId: "c3", replaceFailed: true });
+    const again = await queue.add({ image: image(3), sourceId: "s", reason: "push" }, { jobId: poison, correlationId: "c3", replace: (j) => j.isFailed() });
     expect(again.created).toBe(true);
     while ((attempts.get(poison) ?? 0) < 2 && Date.now() < deadline + 15_000) await new Promise((r) => setTimeout(r, 100));
     expect(attempts.get(poison)).toBe(2);
     // ...while a completed one still is (within the hour it is kept).
-    expect((await queue.add({ image: image(4), sourceId: "s", reason: "push" }, { jobId: flaky, correlationId: "c4" })).created).toBe(false);
+    expect((await queue.add({ image: image(4), sourceId: "s", reason: "push" }, { jobId: flaky, correlationId: "c4", replace: (j) => j.isFailed() })).created).toBe(false);
   });
 });

@@ -19,6 +19,8 @@ let bus: Bus;
 let redis: Redis;
 let queue: JobQueue<"scan">;
 let app: ReturnType<typeof buildWebhookApp>;
+/** Digests "the database" holds (the webhook's imageKnown). */
+const known = new Set<string>();
 
 const headers = (extra: Record<string, string> = {}) => ({
   authorization: `Bearer ${TOKEN}`, "content-type": "application/vnd.docker.distribution.events.v1+json", ...extra,
@@ -33,6 +35,7 @@ beforeAll(async () => {
     log: silentLogger, metrics: createMetrics("webhook"), bus, scanQueue: queue, redis,
     registries: [{ id: "local", flavour: "distribution", host: "127.0.0.1:5000", insecure: true, webhookToken: TOKEN, aliases: [], repositories: [] }],
     readiness: [], bodyLimit: 1024 * 1024, dedupeTtlMs: 60_000, namespace: ns,
+    imageKnown: async (i) => known.has(i.digest),
   });
   await app.ready();
 });
@@ -112,6 +115,28 @@ describe("webhook service", () => {
     expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("waiting");
   });
 
+  it("a completed scan job dedupes a new push only when the database holds the image", async () => {
+    const [job] = await queue.queue.getJobs(["waiting"]);
+    const worker = createWorker("scan", async () => "scanned", { connection: redis, prefix: ns });
+    const deadline = Date.now() + 10_000;
+    while ((await (await queue.queue.getJob(job!.id!))?.getState()) !== "completed" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.close();
+    expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("completed");
+    const push = (suffix: string) => {
+      const again = JSON.parse(body.toString());
+      again.events[0].id = `${again.events[0].id}-${suffix}`;
+      return app.inject({ method: "POST", url: "/hooks/local", headers: headers(), payload: JSON.stringify(again) });
+    };
+    // The database has the image: the push is a duplicate of finished work.
+    known.add(job!.data.data.image.digest);
+    await push("known");
+    expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("completed");
+    // A fresh database (Redis kept the job): the push is scanned again.
+    known.clear();
+    await push("fresh-db");
+    expect(await (await queue.queue.getJob(job!.id!))!.getState()).toBe("waiting");
+  });
+
   it("publishes a registry delete once on lookout.image.deleted for the scanner's consumer, enqueues nothing", async () => {
     const before = await streamCount();
     const jobsBefore = await queue.queue.count();
@@ -154,8 +179,8 @@ describe("webhook service", () => {
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
     expect((await app.inject({ url: "/readyz" })).json().status).toBe("ready");
     const m = await app.inject({ url: "/metrics" });
-    // Two: the first push and the push after its scan failed.
-    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 2');
+    // Four: the first push, the push after its scan failed, and two after it completed.
+    expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="accepted",service="webhook"} 4');
     expect(m.body).toContain('lookout_webhook_events_total{source="local",outcome="deleted",service="webhook"} 1');
     expect(m.body).toContain("lookout_http_requests_total");
   });

@@ -3,7 +3,7 @@ import {
 } from "@lookout/domain";
 import type { RegistrySource } from "@lookout/config";
 import type { Bus } from "@lookout/bus";
-import type { JobQueue } from "@lookout/queue";
+import type { Job, JobQueue } from "@lookout/queue";
 import { bearerToken, FLAVOURS, secretsEqual, type SourceConfig } from "@lookout/registry-events";
 import { createHttp, type Metrics, type ReadinessCheck } from "@lookout/service-kit";
 import type { Logger } from "@lookout/log";
@@ -20,6 +20,13 @@ export interface WebhookDeps {
   bodyLimit: number;
   dedupeTtlMs: number;
   namespace: string;
+  /**
+   * Whether the database holds this image. A scan job completed within the hour dedupes a new
+   * push only when it does: Redis outlives a fresh database (a new data directory, a second
+   * install against the same servers), and its "done" would then stand for work this database
+   * never got.
+   */
+  imageKnown?: (image: { registry: string; repository: string; digest: string }) => Promise<boolean>;
   /** Bound on publishing + enqueueing one push before answering 503. */
   acceptTimeoutMs?: number;
 }
@@ -132,13 +139,22 @@ async function accept(deps: WebhookDeps, p: PushEvent, correlationId: string, lo
   await deps.bus.publish("imagePushed", env);
   const { created } = await deps.scanQueue.add(
     { image: { registry: p.registry, repository: p.repository, digest: p.digest, ...(p.tag ? { tag: p.tag } : {}), ...(p.mediaType ? { mediaType: p.mediaType } : {}) }, sourceId: p.sourceId, reason: "push" },
-    // A scan that failed for good (bad credentials, registry down) runs again on a new push.
-    { jobId, correlationId, replaceFailed: true },
+    { jobId, correlationId, replace: (job) => stale(deps, job, p) },
   );
   // Marked only after both writes succeeded: a failure above makes the registry retry, and the retry is not lost.
   await deps.redis.set(seenKey, "1", "PX", deps.dedupeTtlMs);
   log.info({ correlationId, eventId: p.eventId, repository: p.repository, digest: p.digest, tag: p.tag, jobId, created }, "push accepted");
   return true;
+}
+
+/**
+ * An existing scan job that no longer stands for this push: it failed for good (bad credentials,
+ * a registry outage; the cause may be fixed now), or it completed for a database that is not
+ * this one.
+ */
+async function stale(deps: WebhookDeps, job: Job, p: PushEvent): Promise<boolean> {
+  if (await job.isFailed()) return true;
+  return deps.imageKnown !== undefined && (await job.isCompleted()) && !(await deps.imageKnown(p));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { getImageByDigest } from "@lookout/db";
 import { JobQueue } from "@lookout/queue";
 import { isMain, readinessChecks, runService } from "@lookout/runtime";
 import { createMetrics } from "@lookout/service-kit";
@@ -13,6 +14,7 @@ export async function startWebhook(cfg: WebhookConfig, infra: Infra, log: Logger
   const app = buildWebhookApp({
     log, metrics, bus: infra.bus, scanQueue, redis: infra.redis, registries: infra.registries,
     readiness: readinessChecks(infra), bodyLimit: cfg.WEBHOOK_BODY_LIMIT, dedupeTtlMs: cfg.WEBHOOK_DEDUPE_TTL, namespace: infra.namespace,
+    imageKnown: async (i) => (await getImageByDigest(infra.database.db, i.digest, i.repository)) !== undefined,
   });
   const address = await app.listen({ port: cfg.WEBHOOK_PORT, host: cfg.WEBHOOK_HOST });
   log.info({ address }, "webhook listening");
